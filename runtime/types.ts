@@ -12,6 +12,15 @@ export interface Clock {
   micros(): number;
 }
 
+/**
+ * Schedules callbacks in the clock's time. Real time uses `setTimeout`; the simulator runs
+ * them in virtual time so that a seeded run is the same run every time.
+ */
+export interface Timers {
+  /** Calls `fn` once after `delayMs`; returns a function that cancels it. */
+  setTimer(delayMs: number, fn: () => void): () => void;
+}
+
 /** Any event an actor accepts: a discriminated union member with a `type`. */
 export interface EventObject {
   readonly type: string;
@@ -197,6 +206,7 @@ export interface OwnershipHandlers {
 export interface NodeInfo {
   readonly nodeId: string;
   readonly clock: Clock;
+  readonly timers: Timers;
 }
 
 /** What a transport gives a node once connected. */
