@@ -75,6 +75,8 @@ export interface Delivery {
   readonly data: Uint8Array;
   /** 1 on first delivery. */
   readonly attempt: number;
+  /** When the log stored it (µs since epoch), if the log knows: the `accepted` time. */
+  readonly storedAt?: number;
   /** The message is done with (processed and persisted, or dead-lettered). */
   ack(): void;
 }
@@ -246,6 +248,8 @@ export interface Activation {
   snapshot(): unknown;
   /** Whether the actor reached a final state. */
   done(): boolean;
+  /** What an `ask` gets when the behavior did not `reply` explicitly. */
+  view(): unknown;
   stop(): void;
 }
 
