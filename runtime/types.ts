@@ -232,7 +232,8 @@ export interface Transport {
 export interface TurnContext {
   /** Envelope being handled. */
   readonly envelope: Envelope;
-  send(to: Address, event: EventObject): void;
+  /** Emits `event` to `to` when the turn ends; `replyTo` asks for an answer (see `actorReplyTo`). */
+  send(to: Address, event: EventObject, options?: { readonly replyTo?: string }): void;
   /** Answers an `ask`; ignored when the event was not asked. */
   reply(value: unknown): void;
   /** Durable timer: `event` comes back to this actor after `delayMs` (replaces `key`). */
@@ -258,7 +259,11 @@ export interface Behavior {
   readonly type: string;
   /** Whether an event type is one this actor type declares (checked at send). */
   accepts(eventType: string): boolean;
-  activate(id: string, snapshot: unknown | undefined): Activation;
+  /**
+   * Starts an instance from its last snapshot (undefined for a new actor). `timers` are the
+   * actor's pending durable timers, so the behavior can cancel them like its own.
+   */
+  activate(id: string, snapshot: unknown | undefined, timers: readonly DurableTimer[]): Activation;
   /** Idle time before passivation, ms. */
   readonly idleMs?: number;
 }

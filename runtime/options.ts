@@ -1,0 +1,83 @@
+/**
+ * Node options: defaults as constants, one parse step that validates and explains.
+ */
+import { InvalidOptionError } from './errors.ts';
+import type { Inspector } from './inspection.ts';
+import type { Behavior, Clock, Timers, Transport } from './types.ts';
+
+/** Largest encoded envelope a node accepts, bytes. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** Events waiting in one actor's mailbox before sends to it are refused. */
+export const DEFAULT_MAILBOX_CAPACITY = 10_000;
+/** Idle time before an actor is passivated, ms. */
+export const DEFAULT_IDLE_MS = 60_000;
+/** `ask` timeout, ms. */
+export const DEFAULT_ASK_TIMEOUT_MS = 5_000;
+/** Attempts at handling one event before it is dead-lettered. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+/** Sends in flight from one node before `send` waits (backpressure). */
+export const DEFAULT_MAX_PENDING_SENDS = 10_000;
+
+export interface NodeOptions {
+  /** Actor types this node hosts (and may address). */
+  readonly behaviors: readonly Behavior[];
+  readonly transport: Transport;
+  /** Default: `node-<random>`. 1–64 chars of `[A-Za-z0-9_.-]`. */
+  readonly nodeId?: string;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /** Default: real timers. */
+  readonly timers?: Timers;
+  /** HLC max offset, ms. Default 500. */
+  readonly maxOffsetMs?: number;
+  /** Default {@link DEFAULT_MAX_PAYLOAD_BYTES}. */
+  readonly maxPayloadBytes?: number;
+  /** Default {@link DEFAULT_MAILBOX_CAPACITY}. */
+  readonly mailboxCapacity?: number;
+  /** Default {@link DEFAULT_IDLE_MS}; a behavior's own `idleMs` wins. */
+  readonly idleMs?: number;
+  /** Default {@link DEFAULT_ASK_TIMEOUT_MS}. */
+  readonly askTimeoutMs?: number;
+  /** Default {@link DEFAULT_MAX_ATTEMPTS}. */
+  readonly maxAttempts?: number;
+  /** Default {@link DEFAULT_MAX_PENDING_SENDS}. */
+  readonly maxPendingSends?: number;
+  /** Receives every inspection record (history for the test kit). */
+  readonly inspect?: Inspector;
+}
+
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'inspect' | 'clock' | 'timers'>> &
+  Pick<NodeOptions, 'inspect'> & { readonly clock: Clock; readonly timers: Timers };
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InvalidOptionError(name, `expected a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+export function resolveNodeOptions(
+  options: NodeOptions,
+  defaults: { clock: Clock; timers: Timers; nodeId: () => string },
+): ResolvedNodeOptions {
+  const seen = new Set<string>();
+  for (const b of options.behaviors) {
+    if (seen.has(b.type)) throw new InvalidOptionError('behaviors', `actor type '${b.type}' defined twice`);
+    seen.add(b.type);
+  }
+  return {
+    behaviors: options.behaviors,
+    transport: options.transport,
+    nodeId: options.nodeId ?? defaults.nodeId(),
+    clock: options.clock ?? defaults.clock,
+    timers: options.timers ?? defaults.timers,
+    maxOffsetMs: positiveInt('maxOffsetMs', options.maxOffsetMs ?? 500),
+    maxPayloadBytes: positiveInt('maxPayloadBytes', options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
+    mailboxCapacity: positiveInt('mailboxCapacity', options.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY),
+    idleMs: positiveInt('idleMs', options.idleMs ?? DEFAULT_IDLE_MS),
+    askTimeoutMs: positiveInt('askTimeoutMs', options.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS),
+    maxAttempts: positiveInt('maxAttempts', options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+    maxPendingSends: positiveInt('maxPendingSends', options.maxPendingSends ?? DEFAULT_MAX_PENDING_SENDS),
+    inspect: options.inspect,
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * One partition owned by this node under one epoch: it consumes the partition's log,
+ * feeds the actors' mailboxes, persists their records by group commit (fenced by the
+ * epoch) and acks the log only after the commit. Ownership ends either by `drain()`
+ * (persist everything, then let go) or by `lose()` (a newer owner exists: persist nothing).
+ */
+import { ActorCell } from './actor-cell.ts';
+import { EMPTY_STATE, type ActorState, type CellHost, type CellRef, type Emitted, type SkipReason, type Work } from './cell-types.ts';
+import { decodeRecord, decodeValue, encodeRecord, encodeValue } from './codec.ts';
+import { CausewayError, StaleEpochError } from './errors.ts';
+import type { PartitionContext } from './partition-context.ts';
+import type { Delivery, DurableTimer, PartitionSubscription } from './types.ts';
+
+type Status = 'starting' | 'active' | 'draining' | 'released' | 'lost';
+
+interface Completed {
+  readonly work: Work;
+  readonly reply?: { ok: true; value: unknown } | { ok: false; error: string; code: string };
+}
+
+const COMMIT_RETRY_MS = 200;
+
+export class Partition implements CellHost {
+  private status: Status = 'starting';
+  private subscription: PartitionSubscription | undefined;
+  private readonly cells = new Map<string, ActorCell>();
+  /** Log sequences delivered and not yet acked by us. */
+  private readonly pending = new Set<number>();
+  private highestSeen = 0;
+  private completed: Completed[] = [];
+  private committing: Promise<void> | undefined;
+  /** Event ids applied per actor since its last commit (for the history). */
+  private readonly applied = new Map<string, string[]>();
+  private readonly timerIndex = new Map<string, readonly DurableTimer[]>();
+  private timerIndexDirty = false;
+  private readonly timerHandles = new Map<string, () => void>();
+  private readonly idleHandles = new Map<string, () => void>();
+
+  constructor(
+    readonly partition: number,
+    readonly epoch: number,
+    private readonly ctx: PartitionContext,
+  ) {}
+
+  get options() {
+    return this.ctx.options;
+  }
+  get clock() {
+    return this.ctx.clock;
+  }
+  get alive(): boolean {
+    return this.status === 'active' || this.status === 'draining' || this.status === 'starting';
+  }
+  get activeActors(): number {
+    return this.cells.size;
+  }
+
+  async start(): Promise<void> {
+    const index = await this.ctx.session.state.load(timerIndexKey(this.partition));
+    if (index !== undefined) {
+      for (const [key, timers] of Object.entries(decodeValue(index) as Record<string, DurableTimer[]>)) {
+        this.timerIndex.set(key, timers);
+        this.armTimersFor(key, timers);
+      }
+    }
+    const after = await this.ctx.session.log.ackFloor(this.partition);
+    if (!this.alive) return;
+    this.status = 'active';
+    this.subscription = await this.ctx.session.log.subscribe(this.partition, after, (d) => this.onDelivery(d));
+    if (!this.alive) await this.subscription.stop();
+  }
+
+  private onDelivery(d: Delivery): void {
+    if (this.status !== 'active') return;
+    if (d.seq <= this.highestSeen) {
+      // A copy of a message already taken: its original is acked after its commit.
+      if (!this.pending.has(d.seq)) d.ack();
+      return;
+    }
+    this.highestSeen = d.seq;
+    this.pending.add(d.seq);
+    const inbound = this.ctx.inbound(d);
+    if (!inbound.ok) {
+      const { reason, error, envelope } = inbound;
+      const work = { envelope: envelope!, seq: d.seq, delivery: d } as Work;
+      void this.ctx
+        .deadLetter({ reason, error: describe(error), partition: this.partition, seq: d.seq, envelope, data: d.data })
+        .then(() => this.complete({ work }), (err) => this.reportError(err, work));
+      return;
+    }
+    const { work, behavior } = inbound;
+    const key = `${work.envelope.to.type}/${work.envelope.to.id}`;
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      cell = new ActorCell(work.envelope.to, behavior, this);
+      this.cells.set(key, cell);
+    }
+    if (!this.idleHandles.has(key)) this.armIdle(key, cell, cell.behavior.idleMs ?? this.options.idleMs);
+    cell.enqueue(work);
+  }
+
+  // --- CellHost -------------------------------------------------------------------------
+
+  async loadState(key: string): Promise<ActorState> {
+    const data = await this.ctx.session.state.load(key);
+    return data === undefined ? EMPTY_STATE : decodeRecord(data);
+  }
+
+  async publishAll(cell: CellRef, work: Work, emitted: readonly Emitted[]): Promise<void> {
+    // In order, each accepted before the next: per-sender FIFO and causality (G3, G4).
+    for (const e of emitted) await this.ctx.emit(cell.address, e, work.envelope, () => this.alive);
+  }
+
+  armTimers(cell: CellRef, timers: readonly DurableTimer[]): void {
+    this.armTimersFor(cell.key, timers);
+  }
+
+  private armTimersFor(cellKey: string, timers: readonly DurableTimer[]): void {
+    const [type, ...rest] = cellKey.split('/');
+    const address = { type: type!, id: rest.join('/') };
+    for (const timer of timers) {
+      const handleKey = `${cellKey}\u0000${timer.key}`;
+      this.timerHandles.get(handleKey)?.();
+      const cancel = this.ctx.timers.setTimer(Math.max(0, timer.dueAt - this.clock.now()), () => {
+        this.timerHandles.delete(handleKey);
+        if (this.status !== 'active') return;
+        this.ctx.fireTimer(address, timer).catch((err) => this.reportError(err, undefined));
+      });
+      this.timerHandles.set(handleKey, cancel);
+    }
+  }
+
+  skip(work: Work, _reason: SkipReason): void {
+    // Acked only after the next commit: the copy's original may not be persisted yet.
+    this.complete({ work });
+  }
+
+  onStart(cell: CellRef, work: Work): void {
+    this.ctx.inspect?.({
+      kind: 'start',
+      node: this.ctx.nodeId,
+      at: this.clock.now(),
+      event: work.envelope.id,
+      actor: cell.key,
+      hlc: work.envelope.hlc,
+      epoch: this.epoch,
+    });
+  }
+
+  onEnd(cell: CellRef, work: Work, error: unknown, reply: unknown): void {
+    const ok = error === undefined;
+    this.ctx.inspect?.({ kind: 'end', node: this.ctx.nodeId, at: this.clock.now(), event: work.envelope.id, actor: cell.key, epoch: this.epoch, ok });
+    const list = this.applied.get(cell.key) ?? [];
+    list.push(work.envelope.id);
+    this.applied.set(cell.key, list);
+    if (ok) {
+      this.ctx.processed(work.envelope, work.delivery);
+      this.complete({ work, reply: { ok: true, value: reply } });
+      return;
+    }
+    const { envelope, delivery } = work;
+    const reason = describe(error);
+    void this.ctx
+      .deadLetter({ reason: 'handler-failed', error: reason, partition: this.partition, seq: work.seq, envelope, data: delivery.data })
+      .then(
+        () => this.complete({ work, reply: { ok: false, error: reason, code: 'HANDLER_FAILED' } }),
+        (err) => this.reportError(err, work),
+      );
+  }
+
+  reportError(err: unknown, work: Work | undefined): void {
+    if (!this.alive) return;
+    const where = work ? ` on '${work.envelope?.id}'` : '';
+    console.error(`causeway: partition ${this.partition}${where}: ${describe(err)}`);
+  }
+
+  // --- group commit -------------------------------------------------------------------
+
+  private complete(done: Completed): void {
+    this.completed.push(done);
+    if (this.committing === undefined) this.committing = this.commitLoop();
+  }
+
+  private async commitLoop(): Promise<void> {
+    try {
+      while (this.completed.length > 0 && this.alive) {
+        const batch = this.completed.splice(0);
+        const cells = [...this.cells.values()].filter((c) => c.dirty);
+        for (const c of cells) c.dirty = false;
+        const writes = cells.map((c) => ({ key: c.key, data: encodeRecord(c.record!) }));
+        if (this.updateTimerIndex(cells)) {
+          writes.push({ key: timerIndexKey(this.partition), data: encodeValue(Object.fromEntries(this.timerIndex)) });
+        }
+        const appliedNow = cells.map((c) => [c.key, this.applied.get(c.key) ?? []] as const);
+        for (const c of cells) this.applied.delete(c.key);
+        try {
+          if (writes.length > 0) await this.ctx.session.state.commit(this.partition, this.epoch, writes);
+        } catch (err) {
+          this.recordCommits(appliedNow, false);
+          if (err instanceof StaleEpochError) return this.lose();
+          // Store unavailable: keep everything and try again; nothing is acked meanwhile.
+          for (const c of cells) c.dirty = true;
+          for (const [key, ids] of appliedNow) this.applied.set(key, [...ids, ...(this.applied.get(key) ?? [])]);
+          this.timerIndexDirty = true;
+          this.completed.unshift(...batch);
+          this.reportError(err, undefined);
+          await new Promise<void>((resolve) => this.ctx.timers.setTimer(COMMIT_RETRY_MS, resolve));
+          continue;
+        }
+        if (!this.alive) return;
+        this.recordCommits(appliedNow, true);
+        for (const { work, reply } of batch) {
+          work.delivery.ack();
+          this.pending.delete(work.seq);
+          const replyTo = work.envelope?.replyTo;
+          if (replyTo !== undefined && reply !== undefined && !replyTo.startsWith('actor:')) this.ctx.reply(replyTo, reply);
+        }
+      }
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
+  private recordCommits(applied: ReadonlyArray<readonly [string, string[]]>, accepted: boolean): void {
+    const inspect = this.ctx.inspect;
+    if (inspect === undefined) return;
+    for (const [actor, appliedEvents] of applied) {
+      inspect({ kind: 'commit', node: this.ctx.nodeId, at: this.clock.now(), actor, epoch: this.epoch, partition: this.partition, appliedEvents, accepted });
+    }
+  }
+
+  private updateTimerIndex(cells: readonly ActorCell[]): boolean {
+    for (const c of cells) {
+      const before = this.timerIndex.get(c.key) ?? [];
+      const now = c.record?.timers ?? [];
+      if (before.length === 0 && now.length === 0) continue;
+      if (now.length === 0) this.timerIndex.delete(c.key);
+      else this.timerIndex.set(c.key, now);
+      this.timerIndexDirty = true;
+    }
+    const dirty = this.timerIndexDirty;
+    this.timerIndexDirty = false;
+    return dirty;
+  }
+
+  // --- passivation and the end of ownership -------------------------------------------------
+
+  /** One timer per active cell, re-armed lazily: no timer work per event. */
+  private armIdle(key: string, cell: ActorCell, delayMs: number): void {
+    this.idleHandles.set(
+      key,
+      this.ctx.timers.setTimer(delayMs, () => {
+        this.idleHandles.delete(key);
+        if (this.status !== 'active' || this.cells.get(key) !== cell) return;
+        const idleMs = cell.behavior.idleMs ?? this.options.idleMs;
+        const quiet = this.clock.now() - cell.lastActive;
+        if (cell.idle && !cell.dirty && quiet >= idleMs) {
+          cell.stop();
+          this.cells.delete(key);
+        } else {
+          this.armIdle(key, cell, Math.max(idleMs - quiet, 1));
+        }
+      }),
+    );
+  }
+
+  /** Stop consuming, finish every mailbox, persist, passivate. */
+  async drain(): Promise<void> {
+    if (!this.alive) return;
+    this.status = 'draining';
+    await this.subscription?.stop();
+    for (const cell of this.cells.values()) await cell.whenIdle();
+    while (this.committing !== undefined || this.completed.length > 0) {
+      if (this.committing === undefined) this.committing = this.commitLoop();
+      await this.committing;
+    }
+    if (this.status === 'draining') this.status = 'released';
+    this.shutdown();
+  }
+
+  /** A newer owner exists: drop everything, persist nothing, ack nothing. */
+  lose(): void {
+    if (this.status === 'lost') return;
+    this.status = 'lost';
+    void this.subscription?.stop().catch(() => undefined);
+    this.shutdown();
+  }
+
+  private shutdown(): void {
+    for (const cancel of this.timerHandles.values()) cancel();
+    for (const cancel of this.idleHandles.values()) cancel();
+    this.timerHandles.clear();
+    this.idleHandles.clear();
+    for (const cell of this.cells.values()) cell.stop();
+    this.cells.clear();
+  }
+}
+
+function timerIndexKey(partition: number): string {
+  return `_timers/${partition}`;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof CausewayError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
