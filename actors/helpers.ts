@@ -56,6 +56,8 @@ export function askActor<E extends EventObject, A extends ActionArgs = ActionArg
 }
 
 /** Answers the event being handled (an `ask`); ignored when nobody asked. */
-export function reply<A extends ActionArgs = ActionArgs>(value: Resolve<unknown, A>): (args: A) => void {
+export function reply<A extends ActionArgs = ActionArgs>(value: (args: A) => unknown): (args: A) => void;
+export function reply<A extends ActionArgs = ActionArgs>(value: string | number | boolean | null | object): (args: A) => void;
+export function reply<A extends ActionArgs>(value: unknown): (args: A) => void {
   return (args) => hostFor(args).push({ kind: 'reply', value: resolve(value, args) });
 }

@@ -52,8 +52,12 @@ export interface CausewayNode {
   readonly id: string;
   /** Appends `event` for `ref`; resolves once durable (accepted). Rejects loudly otherwise. */
   send<E extends EventObject>(ref: ActorRef<E>, event: NoInfer<E>): Promise<SendReceipt>;
-  /** Sends and waits for the reply (the actor's `reply(...)`, or its view after the turn). */
-  ask<E extends EventObject, V>(ref: ActorRef<E, V>, event: NoInfer<E>, options?: AskOptions): Promise<V>;
+  /**
+   * Sends and waits for the answer: what the actor's `reply(...)` gave, or else its view after
+   * the turn (for XState actors `{ value, context, status }`). Unknown to the type system
+   * because a machine decides per transition whether it replies.
+   */
+  ask<E extends EventObject>(ref: ActorRef<E>, event: NoInfer<E>, options?: AskOptions): Promise<unknown>;
   /** Latency percentiles per stage and actor type (microseconds). */
   readonly latency: { snapshot(): LatencySnapshot };
   /** Registers an observer of inspection records (history); returns an unsubscribe function. */

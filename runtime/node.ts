@@ -152,7 +152,7 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
   const node: CausewayNode = {
     id: nodeId,
     send: (ref, event) => send(ref, event),
-    async ask<E extends EventObject, V>(ref: ActorRef<E, V>, event: E, opts?: AskOptions): Promise<V> {
+    async ask<E extends EventObject>(ref: ActorRef<E>, event: E, opts?: AskOptions): Promise<unknown> {
       const timeoutMs = opts?.timeoutMs ?? o.askTimeoutMs;
       const pending = asks.open(addressKey(ref), timeoutMs);
       try {
@@ -161,7 +161,7 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
         pending.cancel();
         throw err;
       }
-      return (await pending.reply) as V;
+      return pending.reply;
     },
     latency,
     inspect(observer) {

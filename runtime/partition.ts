@@ -178,7 +178,18 @@ export class Partition implements CellHost {
 
   private complete(done: Completed): void {
     this.completed.push(done);
-    if (this.committing === undefined) this.committing = this.commitLoop();
+    void this.kickCommit();
+  }
+
+  /** Starts the commit loop unless it runs; a completion arriving as it ends starts it again. */
+  private kickCommit(): Promise<void> {
+    if (this.committing === undefined) {
+      this.committing = this.commitLoop().finally(() => {
+        this.committing = undefined;
+        if (this.completed.length > 0 && this.alive) void this.kickCommit();
+      });
+    }
+    return this.committing;
   }
 
   private async commitLoop(): Promise<void> {
@@ -216,8 +227,8 @@ export class Partition implements CellHost {
           if (replyTo !== undefined && reply !== undefined && !replyTo.startsWith('actor:')) this.ctx.reply(replyTo, reply);
         }
       }
-    } finally {
-      this.committing = undefined;
+    } catch (err) {
+      this.reportError(err, undefined);
     }
   }
 
@@ -270,10 +281,7 @@ export class Partition implements CellHost {
     this.status = 'draining';
     await this.subscription?.stop();
     for (const cell of this.cells.values()) await cell.whenIdle();
-    while (this.committing !== undefined || this.completed.length > 0) {
-      if (this.committing === undefined) this.committing = this.commitLoop();
-      await this.committing;
-    }
+    while (this.committing !== undefined || this.completed.length > 0) await this.kickCommit();
     if (this.status === 'draining') this.status = 'released';
     this.shutdown();
   }

@@ -104,7 +104,11 @@ export interface PartitionSubscription {
  * one. A subscription starts after `afterSeq`.
  */
 export interface Log {
-  /** Appends; resolves once durable. Rejects (never drops silently) when it cannot. */
+  /**
+   * Appends; resolves once durable. Rejects (never drops silently) when it cannot. Appends
+   * one session issues are stored in the order they were called (one NATS connection keeps
+   * publish order): per-sender FIFO and dedup by per-sender seq rely on it.
+   */
   append(partition: number, envelope: Envelope, data: Uint8Array): Promise<PublishAck>;
   subscribe(
     partition: number,

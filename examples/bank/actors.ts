@@ -50,13 +50,13 @@ export type TransferEvent =
 
 export const transferMachine = setup({
   types: {
-    context: {} as { from: string; to: string; amount: number },
+    context: {} as { id: string; from: string; to: string; amount: number },
     events: {} as TransferEvent,
     input: {} as { id: string },
   },
 }).createMachine({
   id: 'transfer',
-  context: { from: '', to: '', amount: 0 },
+  context: ({ input }) => ({ id: input.id, from: '', to: '', amount: 0 }),
   initial: 'idle',
   states: {
     idle: {
@@ -67,7 +67,7 @@ export const transferMachine = setup({
             assign(({ event }) => ({ from: event.from, to: event.to, amount: event.amount })),
             askActor(
               ({ event }: { event: { from: string; amount: number } }) => account.ref(event.from),
-              ({ event, self }: { event: { amount: number }; self: { id: string } }) => ({ type: 'DEBIT' as const, amount: event.amount, transfer: self.id }),
+              ({ event, context }: { event: { amount: number }; context: { id: string } }) => ({ type: 'DEBIT' as const, amount: event.amount, transfer: context.id }),
               { replyAs: 'DEBITED' },
             ),
           ],
