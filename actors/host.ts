@@ -70,11 +70,9 @@ export class XStateHost implements Activation {
   }
 
   handle(event: EventObject, turn: TurnContext): void {
-    if (turn.envelope.from === 'timer') {
+    if (turn.timerKey !== undefined) {
       // XState's copy never fires (silent clock): drop it before delivering the real one.
-      for (const [, entry] of this.scheduledEntries()) {
-        if (entry.event.type === event.type) this.actor.system.scheduler.cancel(this.actor, entry.id);
-      }
+      this.actor.system.scheduler.cancel(this.actor, turn.timerKey);
     }
     this.actor.send(event);
     this.throwIfFailed();

@@ -64,3 +64,34 @@ export function machine(): Record<string, string | number> {
     nats: pkg.dependencies?.['@nats-io/jetstream'] ?? '?',
   };
 }
+
+/**
+ * Issues `count` operations with at most `window` in flight; resolves when all settled.
+ * (A `Promise.race` over the in-flight set would cost O(window) per operation.)
+ */
+export function pipelined(count: number, window: number, op: (i: number) => Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let inFlight = 0;
+    let failed = false;
+    const launch = (): void => {
+      while (!failed && inFlight < window && next < count) {
+        const i = next++;
+        inFlight++;
+        op(i).then(
+          () => {
+            inFlight--;
+            if (next === count && inFlight === 0) resolve();
+            else launch();
+          },
+          (err) => {
+            failed = true;
+            reject(err);
+          },
+        );
+      }
+    };
+    if (count === 0) resolve();
+    else launch();
+  });
+}

@@ -6,7 +6,7 @@
 import { createActor } from 'xstate';
 import { createNode } from '../index.ts';
 import { account, accountMachine } from '../examples/bank/actors.ts';
-import { alternate, type Comparison } from './harness.ts';
+import { alternate, pipelined, type Comparison } from './harness.ts';
 
 export async function inProcessDelivery(opts: { events: number; actors: number; rounds: number }): Promise<Comparison> {
   const { events, actors, rounds } = opts;
@@ -29,14 +29,7 @@ export async function inProcessDelivery(opts: { events: number; actors: number; 
       if (++processed === events) done();
     });
     const t0 = performance.now();
-    const window = 1000;
-    const inflight = new Set<Promise<unknown>>();
-    for (let i = 0; i < events; i++) {
-      const p = node.send(account.ref(`a${i % actors}`), { type: 'DEPOSIT', amount: 1 });
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
-      if (inflight.size >= window) await Promise.race(inflight);
-    }
+    await pipelined(events, 1000, (i) => node.send(account.ref(`a${i % actors}`), { type: 'DEPOSIT', amount: 1 }));
     await all;
     const ms = performance.now() - t0;
     await node.stop();

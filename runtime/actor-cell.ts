@@ -80,7 +80,11 @@ export class ActorCell {
   }
 
   private async ensureActive(): Promise<{ activation: Activation; state: ActorState }> {
-    if (this.state === undefined) this.state = await this.host.loadState(this.key);
+    if (this.state === undefined) {
+      this.state = await this.host.loadState(this.key);
+      // After a move, this node's clock may lag what the actor already emitted elsewhere.
+      if (this.state.hlc !== '') this.host.hlcObserve(this.state.hlc);
+    }
     if (this.activation === undefined) {
       this.activation = this.behavior.activate(this.address.id, this.state.snapshot, this.state.timers);
       this.host.armTimers(this, this.state.timers);
@@ -127,7 +131,7 @@ export class ActorCell {
       inSeq: work.timer === undefined ? { ...state.inSeq, [envelope.from]: envelope.seq } : state.inSeq,
       outSeq,
       timers,
-      hlc: envelope.hlc,
+      hlc: this.host.hlcNow(),
     };
     this.host.armTimers(this, outcome.scheduled);
     envelope.timings.processed = this.host.clock.micros();
@@ -181,6 +185,7 @@ function newOutcome(): TurnOutcome {
 function turnContext(work: Work, out: TurnOutcome, now: number): TurnContext {
   return {
     envelope: work.envelope,
+    ...(work.timer !== undefined ? { timerKey: work.timer.key } : {}),
     send: (to, event, options) =>
       void out.sends.push({ to: { type: to.type, id: to.id }, event, ...(options?.replyTo ? { replyTo: options.replyTo } : {}) }),
     reply: (value) => {
@@ -190,7 +195,7 @@ function turnContext(work: Work, out: TurnOutcome, now: number): TurnContext {
     schedule: (key, delayMs, event) => {
       out.cancelled.delete(key);
       out.scheduled = out.scheduled.filter((t) => t.key !== key);
-      out.scheduled.push({ key, dueAt: now + Math.max(0, delayMs), event });
+      out.scheduled.push({ key, dueAt: now + Math.max(0, delayMs), event, scheduledBy: work.envelope.id });
     },
     cancel: (key) => {
       out.scheduled = out.scheduled.filter((t) => t.key !== key);

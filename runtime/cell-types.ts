@@ -39,6 +39,9 @@ export interface CellHost {
   readonly options: ResolvedNodeOptions;
   readonly clock: Clock;
   loadState(key: string): Promise<ActorState>;
+  /** The node's last HLC stamp, encoded. */
+  hlcNow(): string;
+  hlcObserve(stamp: string): void;
   /** Appends every emitted event in order; resolves when all are accepted. */
   publishAll(cell: CellRef, work: Work, emitted: readonly Emitted[]): Promise<void>;
   armTimers(cell: CellRef, timers: readonly DurableTimer[]): void;

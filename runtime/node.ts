@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { systemClock } from './clock.ts';
 import { encodeEnvelope, encodeValue } from './codec.ts';
 import { CausewayError, NodeStoppedError } from './errors.ts';
-import { HybridClock } from './hlc.ts';
+import { decodeHlc, encodeHlc, HybridClock } from './hlc.ts';
 import type { InspectionEvent, Inspector } from './inspection.ts';
 import { createLatencyRecorder, initLatency } from './latency.ts';
 import { AskRegistry } from './ask.ts';
@@ -77,6 +77,14 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       return observers.size > 0 ? inspect : undefined;
     },
     inbound: (d) => router.inbound(d),
+    hlcNow: () => encodeHlc(hlc.peek()),
+    hlcObserve(stamp) {
+      try {
+        hlc.receive(decodeHlc(stamp));
+      } catch {
+        // A record stamped far ahead of this clock: the next receive will say so loudly.
+      }
+    },
     async emit(from, e, cause, alive) {
       const req = { to: e.to, event: e.event, from: addressKey(from), seq: e.seq, id: e.id, causedBy: cause.id, ...(e.replyTo ? { replyTo: e.replyTo } : {}) };
       for (let attempt = 0; alive(); attempt++) {
@@ -95,7 +103,9 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       }
     },
     async fireTimer(to, timer) {
-      await router.route({ to, event: timer.event, from: TIMER_SENDER, seq: 1, id: timerId(addressKey(to), timer.key, timer.dueAt), internal: true });
+      const id = timerId(addressKey(to), timer.key, timer.dueAt);
+      const causedBy = timer.scheduledBy !== undefined ? { causedBy: timer.scheduledBy } : {};
+      await router.route({ to, event: timer.event, from: `${TIMER_SENDER}/${id}`, seq: 1, id, ...causedBy, internal: true });
     },
     async deadLetter(letter) {
       await session.deadLetters.put({ ...letter, node: nodeId, at: clock.now() });

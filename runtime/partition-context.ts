@@ -32,6 +32,10 @@ export interface PartitionContext {
   readonly inspect: Inspector | undefined;
   /** Decodes, merges the HLC, and resolves the actor type: the inbound half of `route()`. */
   inbound(delivery: Delivery): Inbound;
+  /** The node's last HLC stamp, encoded. */
+  hlcNow(): string;
+  /** Merges a stamp an actor's record carries, so its next emissions come after it. */
+  hlcObserve(stamp: string): void;
   /** Appends an event an actor emitted; retries until accepted unless `alive()` turns false. */
   emit(from: Address, emitted: Emitted, cause: Envelope, alive: () => boolean): Promise<void>;
   /** Appends a due durable timer as an event to its actor. */

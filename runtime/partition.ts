@@ -106,6 +106,14 @@ export class Partition implements CellHost {
     return data === undefined ? EMPTY_STATE : decodeRecord(data);
   }
 
+  hlcNow(): string {
+    return this.ctx.hlcNow();
+  }
+
+  hlcObserve(stamp: string): void {
+    this.ctx.hlcObserve(stamp);
+  }
+
   async publishAll(cell: CellRef, work: Work, emitted: readonly Emitted[]): Promise<void> {
     // In order, each accepted before the next: per-sender FIFO and causality (G3, G4).
     for (const e of emitted) await this.ctx.emit(cell.address, e, work.envelope, () => this.alive);
@@ -150,10 +158,10 @@ export class Partition implements CellHost {
   onEnd(cell: CellRef, work: Work, error: unknown, reply: unknown): void {
     const ok = error === undefined;
     this.ctx.inspect?.({ kind: 'end', node: this.ctx.nodeId, at: this.clock.now(), event: work.envelope.id, actor: cell.key, epoch: this.epoch, ok });
-    const list = this.applied.get(cell.key) ?? [];
-    list.push(work.envelope.id);
-    this.applied.set(cell.key, list);
     if (ok) {
+      const list = this.applied.get(cell.key) ?? [];
+      list.push(work.envelope.id);
+      this.applied.set(cell.key, list);
       this.ctx.processed(work.envelope, work.delivery);
       this.complete({ work, reply: { ok: true, value: reply } });
       return;

@@ -20,7 +20,7 @@ import type { Inbound } from './partition-context.ts';
 import { addressKey, partitionOf } from './placement.ts';
 import type { Address, Behavior, Clock, Delivery, Envelope, EventObject, Log, PublishAck } from './types.ts';
 
-/** Sender key of durable timers firing. */
+/** Sender keys of durable timers firing start with this (one sender per timer firing). */
 export const TIMER_SENDER = 'timer';
 
 export interface RouteRequest {
@@ -80,6 +80,10 @@ export class Router {
       payload: req.event,
       timings: { sent: deps.clock.micros() },
     };
+    if (deps.inspect !== undefined) {
+      const at = deps.clock.now();
+      deps.inspect({ kind: 'clock', node: deps.nodeId, at, hlc, physical: at });
+    }
     const data = encodeEnvelope(envelope);
     if (data.byteLength > deps.maxPayloadBytes) throw new OversizeError(data.byteLength, deps.maxPayloadBytes);
     const partition = partitionOf(req.to, deps.partitions);
@@ -100,7 +104,6 @@ export class Router {
     const inspect = this.deps.inspect;
     if (inspect === undefined) return;
     const at = this.deps.clock.now();
-    inspect({ kind: 'clock', node: this.deps.nodeId, at, hlc: envelope.hlc, physical: at });
     inspect({
       kind: 'send',
       node: this.deps.nodeId,
@@ -136,7 +139,7 @@ export class Router {
     if (behavior === undefined) {
       return { ok: false, reason: 'unknown-actor-type', error: new UnknownActorTypeError(envelope.to.type), envelope };
     }
-    const timer = envelope.from === TIMER_SENDER ? parseTimerId(envelope.id) : undefined;
+    const timer = envelope.from.startsWith(`${TIMER_SENDER}/`) ? parseTimerId(envelope.id) : undefined;
     if (timer === undefined && !behavior.accepts(envelope.type)) {
       return { ok: false, reason: 'rejected-event', error: new RejectedEventError(envelope.to.type, envelope.type), envelope };
     }

@@ -131,7 +131,7 @@ export interface ActorRecord {
   readonly outSeq: Readonly<Record<string, number>>;
   /** Pending durable timers. */
   readonly timers: readonly DurableTimer[];
-  /** HLC of the last applied event. */
+  /** Highest HLC the actor saw or emitted: a new owner merges it before the next turn. */
   readonly hlc: string;
 }
 
@@ -141,6 +141,8 @@ export interface DurableTimer {
   /** Wall-clock ms at which the event is due. */
   readonly dueAt: number;
   readonly event: EventObject;
+  /** Id of the event whose turn scheduled it (its cause). */
+  readonly scheduledBy?: string;
 }
 
 /** One write of a group commit. */
@@ -236,6 +238,8 @@ export interface Transport {
 export interface TurnContext {
   /** Envelope being handled. */
   readonly envelope: Envelope;
+  /** Set when the event is a durable timer of this actor firing: the timer's key. */
+  readonly timerKey?: string;
   /** Emits `event` to `to` when the turn ends; `replyTo` asks for an answer (see `actorReplyTo`). */
   send(to: Address, event: EventObject, options?: { readonly replyTo?: string }): void;
   /** Answers an `ask`; ignored when the event was not asked. */

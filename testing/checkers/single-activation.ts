@@ -1,8 +1,10 @@
 /**
  * G2, turn-based single activation with fencing:
  * - overlap: a `start` for an actor while another processing of it is still open (no `end`
- *   yet, no crash or restart of its node in between): on another node, under another epoch,
- *   or a second turn on the same node;
+ *   yet, no crash or restart of its node in between): on another node under the same or a
+ *   newer epoch, or a second turn on the same node. A processing under an older epoch that
+ *   a newer owner overlaps counts only if it then ends ok (it applied while fenced off);
+ *   one that never ends (the paused owner dropped it on waking) is what fencing allows;
  * - stale owner: an actor processed under an epoch lower than one it was already processed
  *   under (the old owner went on after the new one took over);
  * - stale write: an accepted commit whose epoch is lower than an epoch already accepted for
@@ -41,6 +43,8 @@ function scanRecordedOrder(records: readonly HistoryEvent[], violations: Violati
   const open = new Map<string, StartRecord[]>();
   // An open start that never ends would clash with every later start: report it once.
   const reported = new Set<StartRecord>();
+  /** Open processings under an older epoch than a start that came after them. */
+  const superseded = new Map<StartRecord, StartRecord>();
   const highestStart = new Map<string, StartRecord>();
   const highestCommit = new Map<number, CommitRecord>();
 
@@ -50,6 +54,12 @@ function scanRecordedOrder(records: readonly HistoryEvent[], violations: Violati
         const running = open.get(r.actor) ?? [];
         for (const other of running) {
           if (reported.has(other)) continue;
+          if (other.epoch < r.epoch) {
+            // A fenced-off owner still in a turn (paused, say) is harmless unless that turn
+            // goes on to complete: judged at its `end`.
+            superseded.set(other, r);
+            continue;
+          }
           reported.add(other);
           violations.push(overlap(r, other));
         }
@@ -72,7 +82,14 @@ function scanRecordedOrder(records: readonly HistoryEvent[], violations: Violati
       case 'end': {
         const running = open.get(r.actor);
         const i = running?.findLastIndex((s) => s.node === r.node && s.event === r.event) ?? -1;
-        if (i >= 0) running!.splice(i, 1);
+        if (i >= 0) {
+          const [started] = running!.splice(i, 1);
+          const newer = superseded.get(started!);
+          if (newer !== undefined && r.ok && !reported.has(started!)) {
+            reported.add(started!);
+            violations.push(overlap(newer, started!));
+          }
+        }
         break;
       }
       case 'crash':
