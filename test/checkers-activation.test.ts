@@ -47,6 +47,18 @@ describe('checkSingleActivation', () => {
     ]);
   });
 
+  it('accepts a fenced-off turn that never completes (a paused owner drops it on waking)', () => {
+    const history: History = [
+      start('e1', R, hlc(1)), // n1 pauses mid-turn; its lease expires
+      ...processed('e1', R, hlc(1), { node: 'n2', epoch: 2 }),
+      end('e1', R, { ok: false }), // n1 wakes, learns it lost the partition, drops the turn
+    ];
+    expect(checkSingleActivation(history)).toEqual([]);
+    // The same turn completing on n1 after n2 took over is a double activation.
+    const completed: History = [start('e1', R, hlc(1)), ...processed('e1', R, hlc(1), { node: 'n2', epoch: 2 }), end('e1', R)];
+    expect(checkSingleActivation(completed).map((v) => v.kind)).toEqual(['double-activation']);
+  });
+
   it('reports two turns of one actor at once on the same node', () => {
     const history: History = [start('e1', R, hlc(1)), start('e2', R, hlc(2)), end('e2', R), end('e1', R)];
     const [v] = checkSingleActivation(history);

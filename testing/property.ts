@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import type { ActorDefinition } from '../actors/index.ts';
-import type { FaultOptions } from '../transport/memory/index.ts';
+import type { Transport } from '../runtime/index.ts';
+import type { FaultOptions, MemoryCluster } from '../transport/memory/index.ts';
 import { checkAll, formatReport, type CheckReport } from './checkers/index.ts';
 import type { HistoryEvent } from './history.ts';
 import { faultRatesArb, runSchedule, scheduleArb, type RunOutcome, type SendStep, type Step } from './schedule.ts';
@@ -39,6 +40,8 @@ export interface SimulationPropertyOptions<A extends readonly AnyDefinition[]> {
   readonly nodeFaults?: boolean;
   /** Default 30. */
   readonly maxSteps?: number;
+  /** See `SimulationOptions.wrapTransport`. */
+  readonly wrapTransport?: (transport: Transport, cluster: MemoryCluster) => Transport;
   /** Rewrites a generated schedule before it runs (e.g. to number sends per sender). */
   readonly mapSteps?: (steps: Step[]) => Step[];
   /**
@@ -66,7 +69,14 @@ export function simulationProperty<const A extends readonly AnyDefinition[]>(
       : scheduleArb(work, { nodes, partitions }, { maxSteps: options.maxSteps ?? 30 });
   const steps = options.mapSteps ? generated.map(options.mapSteps) : generated;
   return fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), faults, steps, async (seed, rates, schedule) => {
-    const sim = await createSimulation({ actors: options.actors, seed, nodes, partitions, faults: rates });
+    const sim = await createSimulation({
+      actors: options.actors,
+      seed,
+      nodes,
+      partitions,
+      faults: rates,
+      ...(options.wrapTransport ? { wrapTransport: options.wrapTransport } : {}),
+    });
     try {
       const outcome = await runSchedule(sim, schedule);
       await sim.settle();

@@ -10,6 +10,8 @@ import type { Simulation } from './simulation.ts';
 
 export type FaultStep =
   | { readonly kind: 'run'; readonly ms: number }
+  /** Runs a few scheduler tasks without moving time: faults then land mid-flight. */
+  | { readonly kind: 'tick'; readonly tasks: number }
   | { readonly kind: 'crash'; readonly node: number }
   | { readonly kind: 'restart'; readonly node: number }
   | { readonly kind: 'pause'; readonly node: number }
@@ -41,7 +43,8 @@ export function faultStepArb(o: FaultStepOptions): fc.Arbitrary<FaultStep> {
   const node = fc.integer({ min: 0, max: o.nodes - 1 });
   const maxJump = o.maxJumpMs ?? 200;
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('run' as const), ms: fc.integer({ min: 0, max: o.maxRunMs ?? 4000 }) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('run' as const), ms: fc.integer({ min: 0, max: o.maxRunMs ?? 4000 }) }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('tick' as const), tasks: fc.integer({ min: 1, max: 30 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), node }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), node }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('pause' as const), node }) },
@@ -89,7 +92,10 @@ export async function runSchedule(sim: Simulation<any>, steps: readonly Step[]):
     switch (step.kind) {
       case 'send':
         sends.push({ step, accepted: sim.send(id(step.from), step.to, step.event as never) });
-        await sim.run(1);
+        await sim.tick(1);
+        break;
+      case 'tick':
+        await sim.tick(step.tasks);
         break;
       case 'run':
         await sim.run(step.ms);

@@ -6,8 +6,9 @@
  * calls give the same run.
  */
 import { createNode, type Node } from '../index.ts';
+import { initLatency } from '../runtime/latency.ts';
 import type { ActorDefinition } from '../actors/index.ts';
-import type { ActorRef, EventObject } from '../runtime/index.ts';
+import type { ActorRef, EventObject, Transport } from '../runtime/index.ts';
 import { createMemoryCluster, type FaultOptions, type MemoryCluster } from '../transport/memory/index.ts';
 import type { HistoryEvent } from './history.ts';
 
@@ -30,6 +31,11 @@ export interface SimulationOptions<A extends readonly AnyDefinition[]> {
   readonly ackWaitMs?: number;
   /** HLC max offset of every node. Default 500. */
   readonly maxOffsetMs?: number;
+  /**
+   * Wraps the transport each node connects through: to test a transport of your own, or to
+   * break one on purpose and watch the checkers notice.
+   */
+  readonly wrapTransport?: (transport: Transport, cluster: MemoryCluster) => Transport;
 }
 
 export interface Simulation<A extends readonly AnyDefinition[]> {
@@ -49,6 +55,8 @@ export interface Simulation<A extends readonly AnyDefinition[]> {
   jump(id: string, ms: number): void;
   /** Runs virtual time forward. */
   run(ms: number): Promise<void>;
+  /** Runs up to `tasks` scheduler tasks that are due now, without moving time. */
+  tick(tasks: number): Promise<void>;
   /** Faults off, every node up, run until nothing is left to do. */
   settle(): Promise<void>;
   /** Reads an actor's answer to an ask through a live node (after `settle`). */
@@ -70,6 +78,10 @@ export async function createSimulation<const A extends readonly AnyDefinition[]>
     onError: () => undefined,
   });
   const { scheduler } = cluster;
+  // The one piece of real asynchronous work (loading the WebAssembly histograms) happens
+  // here, so driving the simulation never has to wait for the outside world.
+  await initLatency();
+  const drive = <T>(p: Promise<T>) => scheduler.drive(p, { idleGraceMs: 20 });
   const history: HistoryEvent[] = [];
   const nodeIds = Array.from({ length: count }, (_, i) => `n${i + 1}`);
   const live = new Map<string, Node<A>>();
@@ -83,14 +95,16 @@ export async function createSimulation<const A extends readonly AnyDefinition[]>
 
   async function start(id: string): Promise<void> {
     const info = cluster.nodeInfo(id, { skewMs: skews.get(id)! });
-    const node = await scheduler.drive(
+    const node = await drive(
       createNode({
         actors,
-        transport: cluster.transport(),
+        transport: options.wrapTransport ? options.wrapTransport(cluster.transport(), cluster) : cluster.transport(),
         nodeId: id,
         clock: info.clock,
         timers: info.timers,
         idleMs: 5_000,
+        // Periodic reports would keep virtual time from ever running out of work.
+        metricsIntervalMs: 0,
         askTimeoutMs: 10_000,
         ...(options.maxOffsetMs !== undefined ? { maxOffsetMs: options.maxOffsetMs } : {}),
         inspect: (e) => history.push(e as HistoryEvent),
@@ -137,13 +151,16 @@ export async function createSimulation<const A extends readonly AnyDefinition[]>
     },
     async move(partition, to) {
       if (!live.has(to) || paused.has(to)) return;
-      await scheduler.drive(cluster.movePartition(partition, to).catch(() => undefined));
+      await drive(cluster.movePartition(partition, to).catch(() => undefined));
     },
     jump(id, ms) {
       cluster.nodeInfo(id).clock.jump(ms);
     },
     async run(ms) {
       await scheduler.runFor(ms);
+    },
+    async tick(tasks) {
+      await scheduler.runUntilIdle({ maxSteps: tasks, untilTime: scheduler.now() });
     },
     async settle() {
       cluster.setFaults({ duplicateRate: 0, dropAckRate: 0, delayRate: 0, publishFailureRate: 0, publishAckLossRate: 0 });
@@ -156,10 +173,10 @@ export async function createSimulation<const A extends readonly AnyDefinition[]>
     async ask(ref, event) {
       const node = [...live.values()][0];
       if (node === undefined) throw new Error('no live node to ask through');
-      return scheduler.drive(node.ask(ref, event));
+      return drive(node.ask(ref, event));
     },
     async stop() {
-      for (const node of live.values()) await scheduler.drive(node.stop()).catch(() => undefined);
+      for (const node of live.values()) await drive(node.stop()).catch(() => undefined);
       live.clear();
     },
   };
