@@ -55,7 +55,8 @@ export async function createNode<const A extends readonly AnyDefinition[]>(optio
   const { actors, transport, ...rest } = options;
   const bus = createBus<BusTopics<A>>();
   const node = await createRuntimeNode(
-    { ...rest, behaviors: actors, transport: transport ?? memoryTransport() },
+    // A fresh in-process transport has no earlier incarnation whose stamps to wait out.
+    { ...(transport ? {} : { hlcStartupWaitMs: 0 }), ...rest, behaviors: actors, transport: transport ?? memoryTransport() },
     {
       onProcessed: (e) => {
         if (bus.size > 0) (bus.publish as (topic: string, payload: unknown) => number)(`${e.to.type}.${e.event.type}`, e);

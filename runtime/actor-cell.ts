@@ -32,6 +32,11 @@ export class ActorCell {
     return !this.running && this.queue.length === 0;
   }
 
+  /** Events waiting in the mailbox (metrics). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** The record as of the last completed turn (what a commit persists). */
   get record(): ActorState | undefined {
     return this.state;
@@ -95,7 +100,7 @@ export class ActorCell {
   private async turn(work: Work): Promise<void> {
     const { envelope } = work;
     const { state } = await this.ensureActive();
-    if (this.stopped) return;
+    if (this.stopped || !this.host.mayProcess()) return;
     if (work.seq <= state.appliedSeq) return this.host.skip(work, 'applied');
     const timer = work.timer === undefined ? undefined : findTimer(state.timers, work.timer);
     if (work.timer !== undefined && timer === undefined) return this.host.skip(work, 'timer-gone');

@@ -39,6 +39,8 @@ export interface CellHost {
   readonly options: ResolvedNodeOptions;
   readonly clock: Clock;
   loadState(key: string): Promise<ActorState>;
+  /** False once this node no longer holds the partition: the turn must not start. */
+  mayProcess(): boolean;
   /** The node's last HLC stamp, encoded. */
   hlcNow(): string;
   hlcObserve(stamp: string): void;

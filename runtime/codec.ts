@@ -188,7 +188,15 @@ function timerFrom(v: unknown, i: number): DurableTimer {
   ) {
     throw malformed('record', `timers[${i}]`, 'a timer {key, dueAt, event}');
   }
-  return { key: v.key, dueAt: v.dueAt, event: v.event as unknown as EventObject };
+  const timer = { key: v.key, dueAt: v.dueAt, event: v.event as unknown as EventObject };
+  return typeof v.scheduledBy === 'string' ? { ...timer, scheduledBy: v.scheduledBy } : timer;
+}
+
+function lastCommitFrom(v: unknown): NonNullable<ActorRecord['lastCommit']> {
+  if (!isObject(v) || typeof v.node !== 'string' || !isCount(v.epoch, 0) || !Array.isArray(v.events) || !v.events.every((e) => typeof e === 'string')) {
+    throw malformed('record', 'lastCommit', 'a {node, epoch, events}');
+  }
+  return { node: v.node, epoch: v.epoch, events: v.events as string[] };
 }
 
 /** Decodes and validates an actor record. Throws `DecodeError` on anything else. */
@@ -205,6 +213,7 @@ export function decodeRecord(bytes: Uint8Array): ActorRecord {
     outSeq: seqMap(r.outSeq, 'outSeq'),
     timers: r.timers.map(timerFrom),
     hlc: r.hlc,
+    ...(r.lastCommit !== undefined ? { lastCommit: lastCommitFrom(r.lastCommit) } : {}),
   };
 }
 

@@ -15,3 +15,5 @@ export { HybridClock, compareHlc, decodeHlc, encodeHlc, DEFAULT_MAX_OFFSET_MS, t
 export { actorReplyTo } from './actor-cell.ts';
 export { decodeEnvelope, encodeEnvelope, decodeValue, encodeValue } from './codec.ts';
 export type { LatencySnapshot, LatencyStats, Stage } from './latency-stats.ts';
+export { DEFAULT_METRICS_HOST, DEFAULT_METRICS_INTERVAL_MS, type MetricsOptions } from './metrics.ts';
+export type { ActorTypeCounters, NodeMetrics } from './metrics-report.ts';

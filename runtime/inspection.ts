@@ -48,7 +48,12 @@ export interface EndRecord extends Base {
   readonly ok: boolean;
 }
 
-/** A group commit: the effects of `appliedEvents` were (or were not) persisted. */
+/**
+ * A group commit: the effects of `appliedEvents` were (or were not) persisted. Written by
+ * the committing node when the store answers; or, when that node never heard the answer,
+ * by the next owner that finds the write in the store (`recovered`, same node and epoch).
+ * A write whose outcome is unknown is not recorded by its writer.
+ */
 export interface CommitRecord extends Base {
   readonly kind: 'commit';
   readonly actor: string;
@@ -56,6 +61,7 @@ export interface CommitRecord extends Base {
   readonly partition: number;
   readonly appliedEvents: readonly string[];
   readonly accepted: boolean;
+  readonly recovered?: boolean;
 }
 
 export interface DeadRecord extends Base {

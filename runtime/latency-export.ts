@@ -7,7 +7,7 @@
  * Decoded histograms are plain JS (garbage collected), never wasm: they live as long as a
  * `causeway stats` run, and nobody would remember to destroy them.
  */
-import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { HistogramLogWriter, build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { DecodeError } from './errors.ts';
 import { readout, type EncodedInterval } from './latency.ts';
 import { ALL_ACTOR_TYPES, STAGES, emptyStageStats, summarize, type Stage, type StageStats } from './latency-stats.ts';
@@ -83,4 +83,35 @@ export function statsOf(merged: ReadonlyMap<LatencyKey, Histogram>): StageStats 
  */
 export function toHgrm(histogram: Histogram, unitScale = 1): string {
   return histogram.outputPercentileDistribution(5, unitScale);
+}
+
+/** One line of a histogram log: a histogram with its span set, and the tag it goes under. */
+export interface TaggedHistogram {
+  readonly tag: string;
+  readonly histogram: Histogram;
+}
+
+/**
+ * A histogram log (HdrHistogram log format 1.3, as Java's `HistogramLogWriter` writes it),
+ * readable by `HistogramLogReader`, `HistogramLogProcessor` and HistogramLogAnalyzer. Lines
+ * go in order of start time, each tagged (tools keep tags apart and add up equal ones);
+ * `Interval_Max` is in the histograms' unit, µs.
+ */
+export function toHistogramLog(entries: readonly TaggedHistogram[], startTimeMs: number): string {
+  let out = '';
+  const writer = new HistogramLogWriter((text) => {
+    out += text;
+  });
+  writer.outputLogFormatVersion();
+  writer.outputComment('[values in microseconds]');
+  writer.outputStartTime(startTimeMs);
+  writer.baseTime = startTimeMs;
+  writer.outputLegend();
+  const sorted = [...entries].sort((a, b) => a.histogram.startTimeStampMsec - b.histogram.startTimeStampMsec);
+  for (const { tag, histogram } of sorted) {
+    // The log format ends a tag at ',' and readers split on whitespace.
+    histogram.tag = tag.replace(/[,\s]/g, '_');
+    writer.outputIntervalHistogram(histogram, undefined, undefined, 1);
+  }
+  return out;
 }

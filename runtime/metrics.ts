@@ -6,6 +6,7 @@
  */
 import { InvalidOptionError } from './errors.ts';
 import type { LatencyRecorder } from './latency.ts';
+import { startMetricsServer } from './metrics-http.ts';
 import {
   UNKNOWN_ACTOR_TYPE,
   encodeNodeMetrics,
@@ -15,6 +16,7 @@ import {
   type NodeGauges,
   type NodeMetrics,
 } from './metrics-report.ts';
+import { toPrometheus } from './prometheus.ts';
 import type { Clock, Timers, Wire } from './types.ts';
 
 export const DEFAULT_METRICS_INTERVAL_MS = 1_000;
@@ -174,6 +176,30 @@ export function startMetricsReporter(source: MetricsSource, wire: Wire, timers: 
         // The node stops regardless; readers see it vanish instead of a final report.
         console.error(`causeway: final metrics report of '${source.nodeId}' failed:`, error);
       }
+    },
+  };
+}
+
+/**
+ * What a node starts for its metrics: the reporter (unless `intervalMs` is 0) and the
+ * Prometheus endpoint (when a port is given). `stop()` publishes the final report and
+ * closes the endpoint; call it while the wire is still open.
+ */
+export async function startNodeMetrics(
+  source: MetricsSource,
+  wire: Wire,
+  timers: Timers,
+  options: ResolvedMetricsOptions,
+): Promise<{ stop(): Promise<void> }> {
+  const server =
+    options.port === undefined
+      ? undefined
+      : await startMetricsServer({ host: options.host, port: options.port, render: () => toPrometheus(metricsSnapshot(source)) });
+  const reporter = options.intervalMs > 0 ? startMetricsReporter(source, wire, timers, options.intervalMs) : undefined;
+  return {
+    async stop() {
+      reporter?.stop();
+      await server?.close();
     },
   };
 }

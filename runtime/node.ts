@@ -11,6 +11,8 @@ import { decodeHlc, encodeHlc, HybridClock } from './hlc.ts';
 import type { InspectionEvent, Inspector } from './inspection.ts';
 import { createLatencyRecorder, initLatency } from './latency.ts';
 import { AskRegistry } from './ask.ts';
+import { MetricsCounters, parseMetricsOptions, startNodeMetrics } from './metrics.ts';
+import type { NodeGauges } from './metrics-report.ts';
 import type { ActorRef, AskOptions, CausewayNode, NodeStats, ProcessedEvent, SendReceipt } from './node-types.ts';
 import { resolveNodeOptions, type NodeOptions } from './options.ts';
 import { Partition } from './partition.ts';
@@ -35,9 +37,13 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
     nodeId: () => `node-${randomBytes(4).toString('hex')}`,
   });
   const { nodeId, clock, timers } = o;
+  const metricsOptions = parseMetricsOptions(options);
   const hlc = new HybridClock(nodeId, clock, { maxOffsetMs: o.maxOffsetMs });
+  await waitOut(clock, timers, clock.now() + o.hlcStartupWaitMs);
   await initLatency();
   const latency = createLatencyRecorder({ clock });
+  // Plain increments on the hot path; the metrics reporter reads them once per interval.
+  const counters = new MetricsCounters();
   const observers = new Set<Inspector>();
   if (o.inspect) observers.add(o.inspect);
   const inspect: Inspector | undefined = (e: InspectionEvent) => {
@@ -90,6 +96,7 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       for (let attempt = 0; alive(); attempt++) {
         try {
           await router.route(req);
+          counters.sent(e.to.type);
           return;
         } catch (err) {
           if (err instanceof CausewayError && err.code !== 'NOT_ACCEPTED') {
@@ -106,15 +113,18 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       const id = timerId(addressKey(to), timer.key, timer.dueAt);
       const causedBy = timer.scheduledBy !== undefined ? { causedBy: timer.scheduledBy } : {};
       await router.route({ to, event: timer.event, from: `${TIMER_SENDER}/${id}`, seq: 1, id, ...causedBy, internal: true });
+      counters.sent(to.type);
     },
     async deadLetter(letter) {
       await session.deadLetters.put({ ...letter, node: nodeId, at: clock.now() });
+      counters.deadLetter(letter.envelope?.to.type);
       ctx.inspect?.({ kind: 'dead', node: nodeId, at: clock.now(), event: letter.envelope?.id ?? `${letter.partition}:${letter.seq}`, reason: letter.reason });
     },
     reply: (replyTo, reply) => session.wire.publish(replyTo, encodeValue(reply)),
     processed(envelope, delivery) {
       const t = envelope.timings;
       const type = envelope.to.type;
+      counters.processed(type);
       if (t.accepted !== undefined && t.delivered !== undefined) latency.record('accepted->delivered', type, t.delivered - t.accepted);
       if (t.delivered !== undefined && t.started !== undefined) latency.record('delivered->started', type, t.started - t.delivered);
       if (t.started !== undefined && t.processed !== undefined) latency.record('processing', type, t.processed - t.started);
@@ -153,10 +163,21 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       clientSeq.set(key, seq);
       const id = `${nodeId}.${incarnation}.${(++sendCounter).toString(36)}`;
       const ack = await router.route({ to, event, from: clientFrom, seq, id, ...(replyTo ? { replyTo } : {}) });
+      counters.sent(to.type);
       return { id, partition: ack.partition, seq: ack.seq, duplicate: ack.duplicate };
     } finally {
       window.release();
     }
+  }
+
+  function gauges(): NodeGauges {
+    let activeActors = 0;
+    let mailboxDepth = 0;
+    for (const p of partitions.values()) {
+      activeActors += p.activeActors;
+      mailboxDepth += p.mailboxDepth;
+    }
+    return { partitions: [...partitions.keys()].sort((a, b) => a - b), activeActors, mailboxDepth, pendingSends: window.inFlight };
   }
 
   const node: CausewayNode = {
@@ -179,11 +200,7 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       return () => observers.delete(observer);
     },
     deadLetters: () => session.deadLetters.list(),
-    stats(): NodeStats {
-      let activeActors = 0;
-      for (const p of partitions.values()) activeActors += p.activeActors;
-      return { nodeId, partitions: [...partitions.keys()].sort((a, b) => a - b), activeActors, pendingSends: window.inFlight };
-    },
+    stats: (): NodeStats => ({ nodeId, ...gauges() }),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -192,10 +209,18 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       for (const p of partitions.values()) await p.drain();
       partitions.clear();
       asks.close();
+      await metrics?.stop(); // the final report needs the wire: before the session closes
       await session.close();
       latency.destroy();
     },
   };
+  let metrics: { stop(): Promise<void> } | undefined;
+  try {
+    metrics = await startNodeMetrics({ nodeId, clock, latency, counters, gauges }, session.wire, timers, metricsOptions);
+  } catch (error) {
+    await node.stop(); // e.g. the metrics port is taken: fail loudly, leave nothing running
+    throw error;
+  }
   return node;
 }
 
@@ -210,5 +235,12 @@ function safeEncode(envelope: Envelope): Uint8Array {
     return encodeEnvelope(envelope);
   } catch {
     return new Uint8Array();
+  }
+}
+
+/** Waits until the physical clock passes `until` (it may jump or stall: poll). */
+async function waitOut(clock: { now(): number }, timers: { setTimer(ms: number, fn: () => void): () => void }, until: number): Promise<void> {
+  while (clock.now() <= until) {
+    await new Promise<void>((resolve) => timers.setTimer(Math.max(1, until - clock.now() + 1), resolve));
   }
 }

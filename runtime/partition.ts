@@ -54,6 +54,12 @@ export class Partition implements CellHost {
   get activeActors(): number {
     return this.cells.size;
   }
+  /** Events waiting in this partition's mailboxes (metrics; walks the active cells). */
+  get mailboxDepth(): number {
+    let depth = 0;
+    for (const cell of this.cells.values()) depth += cell.queued;
+    return depth;
+  }
 
   async start(): Promise<void> {
     const index = await this.ctx.session.state.load(timerIndexKey(this.partition));
@@ -103,7 +109,21 @@ export class Partition implements CellHost {
 
   async loadState(key: string): Promise<ActorState> {
     const data = await this.ctx.session.state.load(key);
-    return data === undefined ? EMPTY_STATE : decodeRecord(data);
+    if (data === undefined) return EMPTY_STATE;
+    const record = decodeRecord(data);
+    const last = record.lastCommit;
+    if (last !== undefined && last.events.length > 0) {
+      this.ctx.inspect?.({ kind: 'commit', node: last.node, at: this.clock.now(), actor: key, epoch: last.epoch, partition: this.partition, appliedEvents: last.events, accepted: true, recovered: true });
+    }
+    return record;
+  }
+
+  mayProcess(): boolean {
+    if (!this.alive) return false;
+    const ownership = this.ctx.session.ownership;
+    if (ownership.holds === undefined || ownership.holds(this.partition, this.epoch)) return true;
+    this.lose();
+    return false;
   }
 
   hlcNow(): string {
@@ -179,7 +199,7 @@ export class Partition implements CellHost {
   reportError(err: unknown, work: Work | undefined): void {
     if (!this.alive) return;
     const where = work ? ` on '${work.envelope?.id}'` : '';
-    console.error(`causeway: partition ${this.partition}${where}: ${describe(err)}`);
+    this.options.onError(err, `partition ${this.partition}${where}`);
   }
 
   // --- group commit -------------------------------------------------------------------
@@ -206,17 +226,24 @@ export class Partition implements CellHost {
         const batch = this.completed.splice(0);
         const cells = [...this.cells.values()].filter((c) => c.dirty);
         for (const c of cells) c.dirty = false;
-        const writes = cells.map((c) => ({ key: c.key, data: encodeRecord(c.record!) }));
+        const appliedNow = cells.map((c) => [c.key, this.applied.get(c.key) ?? []] as const);
+        const writes = appliedNow.map(([key, events], i) => ({
+          key,
+          data: encodeRecord({ ...cells[i]!.record!, lastCommit: { node: this.ctx.nodeId, epoch: this.epoch, events } }),
+        }));
         if (this.updateTimerIndex(cells)) {
           writes.push({ key: timerIndexKey(this.partition), data: encodeValue(Object.fromEntries(this.timerIndex)) });
         }
-        const appliedNow = cells.map((c) => [c.key, this.applied.get(c.key) ?? []] as const);
         for (const c of cells) this.applied.delete(c.key);
         try {
+          if (!this.mayProcess()) return;
           if (writes.length > 0) await this.ctx.session.state.commit(this.partition, this.epoch, writes);
         } catch (err) {
-          this.recordCommits(appliedNow, false);
-          if (err instanceof StaleEpochError) return this.lose();
+          if (err instanceof StaleEpochError) {
+            this.recordCommits(appliedNow, false);
+            return this.lose();
+          }
+          // Outcome unknown (the store may have taken it): not recorded; retried as is.
           // Store unavailable: keep everything and try again; nothing is acked meanwhile.
           for (const c of cells) c.dirty = true;
           for (const [key, ids] of appliedNow) this.applied.set(key, [...ids, ...(this.applied.get(key) ?? [])]);

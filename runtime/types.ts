@@ -133,6 +133,12 @@ export interface ActorRecord {
   readonly timers: readonly DurableTimer[];
   /** Highest HLC the actor saw or emitted: a new owner merges it before the next turn. */
   readonly hlc: string;
+  /**
+   * The write that produced this record: who wrote it, under which epoch, and the events
+   * whose effects it added. A writer that crashed before hearing the store's answer never
+   * learns the write was accepted; the next owner reports it from here.
+   */
+  readonly lastCommit?: { readonly node: string; readonly epoch: number; readonly events: readonly string[] };
 }
 
 /** A delay owned by the runtime, so it survives passivation and restarts. */
@@ -198,6 +204,13 @@ export interface Wire {
 /** Hands partitions to this node and takes them away (placement + leases). */
 export interface Ownership {
   start(handlers: OwnershipHandlers): Promise<void>;
+  /**
+   * Whether this node still holds `partition` under `epoch` by its own reckoning (lease not
+   * expired on the local clock). Checked synchronously before every turn, so an owner that
+   * wakes from a pause stops before its timers even run. Optional: without it the runtime
+   * relies on `lost` and the store's fencing alone.
+   */
+  holds?(partition: number, epoch: number): boolean;
   /** Drains (via `release`) and gives up every owned partition. */
   stop(): Promise<void>;
 }

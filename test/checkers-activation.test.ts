@@ -54,9 +54,12 @@ describe('checkSingleActivation', () => {
       end('e1', R, { ok: false }), // n1 wakes, learns it lost the partition, drops the turn
     ];
     expect(checkSingleActivation(history)).toEqual([]);
-    // The same turn completing on n1 after n2 took over is a double activation.
-    const completed: History = [start('e1', R, hlc(1)), ...processed('e1', R, hlc(1), { node: 'n2', epoch: 2 }), end('e1', R)];
-    expect(checkSingleActivation(completed).map((v) => v.kind)).toEqual(['double-activation']);
+    // Completing it is harmless while the store refuses the stale write...
+    const refused: History = [start('e1', R, hlc(1)), ...processed('e1', R, hlc(1), { node: 'n2', epoch: 2 }), end('e1', R), commit(R, ['e1'], { accepted: false })];
+    expect(checkSingleActivation(refused)).toEqual([]);
+    // ...and a double activation once the store accepts it.
+    const accepted: History = [start('e1', R, hlc(1)), ...processed('e1', R, hlc(1), { node: 'n2', epoch: 2 }), end('e1', R), commit(R, ['e1'], { partition: 1 })];
+    expect(checkSingleActivation(accepted).map((v) => v.kind)).toEqual(['double-activation']);
   });
 
   it('reports two turns of one actor at once on the same node', () => {

@@ -108,8 +108,13 @@ describe('checkExactlyOnce', () => {
     expect(checkExactlyOnce([send('e1', C, R, 1, hlc(1), { accepted: false })])).toEqual([]);
   });
 
+  it('counts one write reported twice (writer and a recovering owner) once', () => {
+    const history: History = [send('e1', C, R, 1, hlc(1)), ...processed('e1', R, hlc(1)), commit(R, ['e1'], { recovered: true })];
+    expect(checkExactlyOnce(history)).toEqual([]);
+  });
+
   it('reports an effect committed twice', () => {
-    const history: History = [send('e1', C, R, 1, hlc(1)), ...processed('e1', R, hlc(1)), commit(R, ['e1'])];
+    const history: History = [send('e1', C, R, 1, hlc(1)), ...processed('e1', R, hlc(1)), commit(R, ['e1'], { epoch: 2, node: 'n2' })];
     const [v] = checkExactlyOnce(history);
     expect(v).toMatchObject({ kind: 'duplicate', events: [history[0], history[3], history[4]] });
     expect(v!.message).toBe(`'e1' to '${R}' took effect 2 time(s)`);
@@ -149,7 +154,7 @@ describe('checkAll and summarize', () => {
       send('lost', C, R, 1, hlc(1)),
       send('twice', C, R, 2, hlc(2)),
       ...processed('twice', R, hlc(2)),
-      commit(R, ['twice']),
+      commit(R, ['twice'], { epoch: 2 }),
     ];
     const report = checkAll(history);
     expect(report.ok).toBe(false);

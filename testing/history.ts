@@ -67,6 +67,11 @@ export interface CommitRecord extends RecordBase {
   readonly appliedEvents: readonly string[];
   /** `false`: the store refused the write (stale epoch). */
   readonly accepted: boolean;
+  /**
+   * Reported by a later owner that found this write in the store: the writer (`node`) never
+   * heard the store's answer. Describes a write that happened earlier than where it stands.
+   */
+  readonly recovered?: boolean;
 }
 
 /** The runtime gave up on an event. */

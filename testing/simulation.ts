@@ -105,6 +105,8 @@ export async function createSimulation<const A extends readonly AnyDefinition[]>
         idleMs: 5_000,
         // Periodic reports would keep virtual time from ever running out of work.
         metricsIntervalMs: 0,
+        // A crashed node's runtime goes on failing against its dead session: expected here.
+        onError: () => undefined,
         askTimeoutMs: 10_000,
         ...(options.maxOffsetMs !== undefined ? { maxOffsetMs: options.maxOffsetMs } : {}),
         inspect: (e) => history.push(e as HistoryEvent),

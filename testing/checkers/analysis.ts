@@ -101,6 +101,7 @@ function build(history: History): Analysis {
   const dead = new Map<string, DeadRecord[]>();
   // Open processings by node + actor + event: an `end` closes the latest matching `start`.
   const open = new Map<string, Processing>();
+  const seenCommits = new Set<string>();
 
   history.forEach((r, index) => {
     switch (r.kind) {
@@ -124,12 +125,18 @@ function build(history: History): Analysis {
         open.delete(key);
         break;
       }
-      case 'commit':
+      case 'commit': {
         actorsWithCommits.add(r.actor);
         if (!r.accepted) break;
+        // The same write reported twice (by its writer, and recovered by a later owner; or
+        // retried after an unknown outcome) is one effect.
+        const identity = `${r.node}\0${r.epoch}\0${r.actor}\0${r.appliedEvents.join('\0')}`;
+        if (seenCommits.has(identity)) break;
+        seenCommits.add(identity);
         commitAt.push({ commit: r, index });
         for (const id of r.appliedEvents) push(commits, id, r);
         break;
+      }
       case 'dead':
         push(dead, r.event, r);
         break;

@@ -3,8 +3,9 @@
  * - overlap: a `start` for an actor while another processing of it is still open (no `end`
  *   yet, no crash or restart of its node in between): on another node under the same or a
  *   newer epoch, or a second turn on the same node. A processing under an older epoch that
- *   a newer owner overlaps counts only if it then ends ok (it applied while fenced off);
- *   one that never ends (the paused owner dropped it on waking) is what fencing allows;
+ *   a newer owner overlaps counts only if its effect is then accepted by the store (it
+ *   applied while fenced off); one the store refuses or that never ends (the paused owner
+ *   dropped it on waking) is what fencing allows;
  * - stale owner: an actor processed under an epoch lower than one it was already processed
  *   under (the old owner went on after the new one took over);
  * - stale write: an accepted commit whose epoch is lower than an epoch already accepted for
@@ -45,6 +46,9 @@ function scanRecordedOrder(records: readonly HistoryEvent[], violations: Violati
   const reported = new Set<StartRecord>();
   /** Open processings under an older epoch than a start that came after them. */
   const superseded = new Map<StartRecord, StartRecord>();
+  /** Such processings that ended ok: a violation once their effect is accepted. */
+  const completedFenced = new Map<string, [StartRecord, StartRecord]>();
+  const committed = new Set(records.filter((r) => r.kind === 'commit').map((r) => (r as CommitRecord).actor));
   const highestStart = new Map<string, StartRecord>();
   const highestCommit = new Map<number, CommitRecord>();
 
@@ -86,8 +90,12 @@ function scanRecordedOrder(records: readonly HistoryEvent[], violations: Violati
           const [started] = running!.splice(i, 1);
           const newer = superseded.get(started!);
           if (newer !== undefined && r.ok && !reported.has(started!)) {
-            reported.add(started!);
-            violations.push(overlap(newer, started!));
+            if (committed.has(r.actor)) completedFenced.set(fencedKey(started!), [newer, started!]);
+            else {
+              // No commit records for this actor: a completed turn is its effect.
+              reported.add(started!);
+              violations.push(overlap(newer, started!));
+            }
           }
         }
         break;
@@ -99,7 +107,14 @@ function scanRecordedOrder(records: readonly HistoryEvent[], violations: Violati
         }
         break;
       case 'commit': {
-        if (!r.accepted) break;
+        // A recovered commit reports an earlier write: its place in the order says nothing.
+        if (!r.accepted || r.recovered) break;
+        for (const event of r.appliedEvents) {
+          const pair = completedFenced.get(`${r.node}\0${r.epoch}\0${event}`);
+          if (pair === undefined || reported.has(pair[1])) continue;
+          reported.add(pair[1]);
+          violations.push(overlap(pair[0], pair[1]));
+        }
         const high = highestCommit.get(r.partition);
         if (high !== undefined && r.epoch < high.epoch) {
           violations.push({
@@ -118,6 +133,10 @@ function scanRecordedOrder(records: readonly HistoryEvent[], violations: Violati
         break;
     }
   }
+}
+
+function fencedKey(r: StartRecord): string {
+  return `${r.node}\0${r.epoch}\0${r.event}`;
 }
 
 function overlap(r: StartRecord, other: StartRecord): Violation {

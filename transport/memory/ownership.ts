@@ -115,6 +115,7 @@ export class OwnershipTable {
         node.member = true;
         await this.rebalance();
       },
+      holds: (partition, epoch) => node.state === 'up' && this.owners[partition] === node.id && this.epochOf(partition) === epoch,
       stop: async () => {
         if (!node.member) return;
         node.member = false;

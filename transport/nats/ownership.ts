@@ -95,6 +95,12 @@ export class NatsOwnership implements Ownership {
     this.#cancelRounds();
   }
 
+  /** Held under `epoch`, and renewed within the lease time by the local clock. */
+  holds(partition: number, epoch: number): boolean {
+    const held = this.#held.get(partition);
+    return held !== undefined && held.lease.epoch === epoch && monoMs(this.d.clock) - held.renewedAt <= this.d.options.leaseMs;
+  }
+
   /** Partitions held right now with their epochs (for tests and inspection). */
   held(): ReadonlyMap<number, number> {
     return new Map([...this.#held].map(([p, h]) => [p, h.lease.epoch]));
