@@ -67,13 +67,13 @@ async function countersMatchLog(r: SimulationResult<typeof propertyActors>): Pro
 describe('guarantees over the simulated cluster', () => {
   it('one node, transport faults: per-sender FIFO, one event at a time, each event applied once (G2, G3, G5)', async () => {
     const prop = simulationProperty({ actors: propertyActors, workload: counterWork, nodes: 1, nodeFaults: false, mapSteps: numbered, check: countersMatchLog });
-    await fc.assert(prop, { numRuns: runs(300) });
-  });
+    await fc.assert(prop, { numRuns: runs(3000) });
+  }, 600_000);
 
   it('three nodes, every fault: G1–G5 hold and state matches the log', async () => {
     const prop = simulationProperty({ actors: propertyActors, workload: counterWork, mapSteps: numbered, check: countersMatchLog });
-    await fc.assert(prop, { numRuns: runs(300) });
-  });
+    await fc.assert(prop, { numRuns: runs(6000) });
+  }, 600_000);
 });
 
 void account;

@@ -12,6 +12,9 @@ import type { ActorRef, EventObject, Transport } from '../runtime/index.ts';
 import { createMemoryCluster, type FaultOptions, type MemoryCluster } from '../transport/memory/index.ts';
 import type { HistoryEvent } from './history.ts';
 
+/** Tasks `settle` may run before it calls the run stuck. */
+const SETTLE_STEPS = 200_000;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition = ActorDefinition<string, any>;
 
@@ -169,8 +172,12 @@ export async function createSimulation<const A extends readonly AnyDefinition[]>
       for (const id of [...paused]) sim.resume(id);
       for (const id of nodeIds) if (!live.has(id)) await sim.restart(id);
       // Long enough for leases, ack waits and durable timers to play out.
-      await scheduler.runFor(60_000);
-      await scheduler.runUntilIdle({ maxSteps: 2_000_000 });
+      await scheduler.runFor(60_000, { maxSteps: SETTLE_STEPS });
+      const idle = await scheduler.runUntilIdle({ maxSteps: SETTLE_STEPS });
+      if (!idle.idle) {
+        // Work that never ends is a finding (a retry loop, a livelock), not a hang.
+        throw new Error(`simulation did not settle within ${SETTLE_STEPS} tasks after ${idle.time - cluster.options.epochMs} virtual ms`);
+      }
     },
     async ask(ref, event) {
       const node = [...live.values()][0];

@@ -66,6 +66,7 @@ export class SimScheduler implements Timers {
   private readonly queue = new TaskQueue();
   private readonly observers = new Set<(label: string, time: number) => void>();
   private readonly clocks = new Map<string, SkewedClock>();
+  private readonly incarnations = new Map<string, number>();
   /** Auto mode only: runs tasks in real time. */
   private readonly driver: RealTimeDriver | undefined;
 
@@ -107,7 +108,15 @@ export class SimScheduler implements Timers {
 
   /** `Timers` for a node: they do not fire while it is paused, and die with it. */
   timersFor(nodeId: string): Timers {
-    return { setTimer: (delayMs, fn) => this.schedule(`timer ${nodeId}`, fn, { delayMs, node: nodeId }) };
+    // Bound to the node's current incarnation: a crashed process's timers never come back,
+    // even after the node id restarts (its leftover code may still try to set some).
+    const incarnation = this.incarnations.get(nodeId) ?? 0;
+    return {
+      setTimer: (delayMs, fn) =>
+        (this.incarnations.get(nodeId) ?? 0) === incarnation
+          ? this.schedule(`timer ${nodeId}`, fn, { delayMs, node: nodeId })
+          : () => undefined,
+    };
   }
 
   /** The node's physical clock (one per node id; `skewMs`, when given, sets its skew). */
@@ -132,6 +141,7 @@ export class SimScheduler implements Timers {
 
   /** Drops every task of the node and refuses new ones until `reviveNode`. */
   crashNode(nodeId: string): void {
+    this.incarnations.set(nodeId, (this.incarnations.get(nodeId) ?? 0) + 1);
     this.queue.crash(nodeId);
     this.driver?.arm();
   }
