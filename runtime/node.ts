@@ -240,7 +240,14 @@ function safeEncode(envelope: Envelope): Uint8Array {
 
 /** Waits until the physical clock passes `until` (it may jump or stall: poll). */
 async function waitOut(clock: { now(): number }, timers: { setTimer(ms: number, fn: () => void): () => void }, until: number): Promise<void> {
-  while (clock.now() <= until) {
-    await new Promise<void>((resolve) => timers.setTimer(Math.max(1, until - clock.now() + 1), resolve));
+  if (clock.now() > until) return;
+  // Injected timers may be unref'd: keep the process alive while a caller awaits the start.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    while (clock.now() <= until) {
+      await new Promise<void>((resolve) => timers.setTimer(Math.max(1, until - clock.now() + 1), resolve));
+    }
+  } finally {
+    clearInterval(keepAlive);
   }
 }

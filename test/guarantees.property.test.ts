@@ -72,7 +72,7 @@ describe('guarantees over the simulated cluster', () => {
 
   it('three nodes, every fault: G1–G5 hold and state matches the log', async () => {
     const prop = simulationProperty({ actors: propertyActors, workload: counterWork, mapSteps: numbered, check: countersMatchLog });
-    await fc.assert(prop, { numRuns: runs(6000) });
+    await fc.assert(prop, { numRuns: runs(7000) });
   }, 600_000);
 });
 
