@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'NOT_ACCEPTED'
   | 'NODE_STOPPED'
   | 'INVALID_OPTION'
-  | 'HANDLER_FAILED';
+  | 'HANDLER_FAILED'
+  | 'UNSUPPORTED';
 
 export class CausewayError extends Error {
   readonly code: ErrorCode;
@@ -127,5 +128,12 @@ export class InvalidOptionError extends CausewayError {
 export class HandlerFailedError extends CausewayError {
   constructor(actor: string, eventType: string, options?: { cause?: unknown }) {
     super('HANDLER_FAILED', `actor '${actor}' failed on '${eventType}'`, options);
+  }
+}
+
+/** The transport lacks something a call needs (e.g. a log that can be read back). */
+export class UnsupportedError extends CausewayError {
+  constructor(readonly feature: string, readonly transport: string) {
+    super('UNSUPPORTED', `transport '${transport}' does not support ${feature}`);
   }
 }

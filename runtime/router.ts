@@ -154,7 +154,8 @@ export function timerId(actorKey: string, key: string, dueAt: number): string {
   return `timer:${dueAt}:${encodeURIComponent(key)}@${actorKey}`;
 }
 
-function parseTimerId(id: string): { key: string; dueAt: number } | undefined {
+/** The timer a `timerId` names; undefined for any other id. */
+export function parseTimerId(id: string): { key: string; dueAt: number } | undefined {
   const m = /^timer:(\d+):([^@]*)@/.exec(id);
   if (m === null) return undefined;
   return { dueAt: Number(m[1]), key: decodeURIComponent(m[2]!) };

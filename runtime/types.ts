@@ -95,6 +95,21 @@ export interface PartitionSubscription {
   stop(): Promise<void>;
 }
 
+/** One stored message of a partition, as `Log.read` hands it out. */
+export interface LogEntry {
+  /** Log sequence (increasing within a partition, with gaps). */
+  readonly seq: number;
+  readonly data: Uint8Array;
+}
+
+/** Bounds of `Log.read`, both inclusive. */
+export interface LogReadOptions {
+  /** First sequence to read. Default 1 (the start of the log). */
+  readonly fromSeq?: number;
+  /** Last sequence to read. Default: the partition's last message when `read` is called. */
+  readonly toSeq?: number;
+}
+
 /**
  * The durable, partitioned log.
  *
@@ -117,6 +132,14 @@ export interface Log {
   ): Promise<PartitionSubscription>;
   /** Highest sequence acknowledged contiguously from the start of the subscription (ack floor). */
   ackFloor(partition: number): Promise<number>;
+  /**
+   * The journal: the partition's stored messages in log order, each once, from `fromSeq`
+   * through `toSeq` or the partition's last message at the time of the call, then the
+   * iteration ends (later appends are not waited for). Independent of `subscribe`: it acks
+   * nothing and moves no consumer, so the partition's owner is not disturbed. `break` ends
+   * it early. Optional: only rebuilding state from the journal (`stateAt`) needs it.
+   */
+  read?(partition: number, options?: LogReadOptions): AsyncIterable<LogEntry>;
 }
 
 /** An actor's durable record: its behavior snapshot plus the runtime's bookkeeping. */

@@ -47,7 +47,10 @@ export interface Simulation<A extends readonly AnyDefinition[]> {
   readonly nodeIds: readonly string[];
   /** The live node with this id (undefined while crashed). */
   node(id: string): Node<A> | undefined;
-  /** Sends from a node; resolves true when accepted, false when refused (never throws for that). */
+  /**
+   * Sends from a node; resolves true when accepted, false when refused (never throws for
+   * that). It resolves only as the simulation runs: do not await it before `run`/`tick`.
+   */
   send<E extends EventObject>(from: string, ref: ActorRef<E>, event: NoInfer<E>): Promise<boolean>;
   crash(id: string): void;
   restart(id: string): Promise<void>;

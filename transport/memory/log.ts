@@ -8,7 +8,7 @@
  * Messages are kept for good (a stream with no limits): tests read them through `messages`.
  */
 import { NotAcceptedError, NodeStoppedError } from '../../runtime/errors.ts';
-import type { Envelope, Log, PartitionSubscription, PublishAck } from '../../runtime/types.ts';
+import type { Envelope, Log, LogEntry, LogReadOptions, PartitionSubscription, PublishAck } from '../../runtime/types.ts';
 import { DurableConsumer, type ConsumerContext } from './consumer.ts';
 import type { MemoryNode } from './node.ts';
 import type { LoggedMessage } from './types.ts';
@@ -83,7 +83,19 @@ export class MemoryLog {
         const consumer = this.consumer(partition);
         return await node.rpc(`ack-floor p${partition}`, gone, () => consumer.ackFloor);
       },
+      read: (partition, options) => this.read(node, partition, options),
     };
+  }
+
+  /** `Log.read`: one request takes the range as the log holds it when served; no consumer moves. */
+  private async *read(node: MemoryNode, partition: number, options: LogReadOptions = {}): AsyncGenerator<LogEntry> {
+    const messages = this.part(partition);
+    const from = options.fromSeq ?? 1;
+    const to = options.toSeq ?? Infinity;
+    const entries = await node.rpc(`read p${partition}`, () => new NodeStoppedError(node.id), () =>
+      messages.filter((m) => m.seq >= from && m.seq <= to).map((m) => ({ seq: m.seq, data: m.data.slice() })),
+    );
+    yield* entries;
   }
 
   /** Server side of an append, faults included. */

@@ -1,13 +1,15 @@
 /**
  * The runtime's `Log` on JetStream: appends go through the pipelined `Publisher` to
- * `<ns>.p.<partition>.<actorType>`, subscriptions are per-partition durable consumers, and the
- * ack floor is the consumer's (0 before any consumer exists).
+ * `<ns>.p.<partition>.<actorType>`, subscriptions are per-partition durable consumers, the
+ * ack floor is the consumer's (0 before any consumer exists), and reads of the journal go
+ * through ordered consumers of their own (`reader.ts`).
  */
 import { JetStreamApiCodes } from '@nats-io/jetstream';
 import { NotAcceptedError } from '../../runtime/errors.ts';
-import type { Delivery, Envelope, Log, PartitionSubscription, PublishAck } from '../../runtime/types.ts';
+import type { Delivery, Envelope, Log, LogEntry, LogReadOptions, PartitionSubscription, PublishAck } from '../../runtime/types.ts';
 import { subscribePartition, type ConsumerDeps } from './consumer.ts';
 import type { Publisher } from './publisher.ts';
+import { readPartition } from './reader.ts';
 import { isApiError } from './setup.ts';
 
 export class NatsLog implements Log {
@@ -36,6 +38,13 @@ export class NatsLog implements Log {
         await sub.stop();
       },
     };
+  }
+
+  async *read(partition: number, options?: LogReadOptions): AsyncGenerator<LogEntry> {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= this.partitions) {
+      throw new RangeError(`unknown partition: ${partition} (of ${this.partitions})`);
+    }
+    yield* readPartition(this.deps, partition, options);
   }
 
   /** Stops the subscriptions the runtime left running (the session is closing). */
