@@ -44,7 +44,7 @@ export interface Cluster {
   kill(index: number): Promise<number>;
 }
 
-const NAMESPACE = 'demo';
+export const NAMESPACE = 'demo';
 
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'causeway-demo-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { findNatsServer } from '../transport/nats/launcher.ts';
 import { flag, integer, parse, UsageError } from './args.ts';
 import { Cleanup } from './cleanup.ts';
-import { startCluster, waitBalanced } from './demo-cluster.ts';
+import { NAMESPACE as DEMO_NAMESPACE, startCluster, waitBalanced } from './demo-cluster.ts';
 import { printReport, type DemoResult } from './demo-report.ts';
 import { judge, settleLatencies } from './demo-verdict.ts';
 import { seedAccounts, sendTransfers, totalBalance, type WorkloadOptions } from './demo-workload.ts';
@@ -34,6 +34,7 @@ order kept, money conserved.
                       about twice this (member declared dead, then its lease lapses)
   --seed <n>          seed of the random transfers, default random
   --timeout <s>       give up waiting for transfers to settle after this, default 120
+  --stats             also print 'causeway stats' for the cluster while the transfers run
   --keep              keep the temp dir with the histories (<dir>/n<i>.jsonl)
   --json              print the result as one JSON object on the last line
 
@@ -51,6 +52,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   keep: { type: 'boolean' },
   json: { type: 'boolean' },
+  stats: { type: 'boolean' },
 } as const;
 
 export async function main(args: string[]): Promise<number> {
@@ -97,10 +99,15 @@ export async function main(args: string[]): Promise<number> {
     let sending = true;
     const display = showProgress(wait, () => sending);
     cleanup.add('stopping the progress display', () => display.stop());
+    // The cluster-wide latency view, exactly as 'causeway stats' prints it, over the run.
+    const stats = flag(p, 'stats')
+      ? import('./stats.ts').then((m) => m.main(['--nats', cluster.server.url, '--namespace', DEMO_NAMESPACE, '--duration', `${Math.ceil(workload.transfers / workload.rate) + 2}s`]))
+      : undefined;
     const sends = await sendTransfers(cluster, tracker, workload);
     sending = false;
     const killed = await sends.killed;
     await waitSettled(wait, Date.now() + timeoutMs);
+    await stats;
     display.stop();
     display.refresh();
     progress.end();

@@ -6,7 +6,7 @@ export type * from './types.ts';
 export * from './errors.ts';
 export type { InspectionEvent, Inspector } from './inspection.ts';
 export { createNode, type CreateNodeHooks } from './node.ts';
-export type { ActorRef, AskOptions, CausewayNode, EventOf, NodeStats, ProcessedEvent, SendReceipt, ViewOf } from './node-types.ts';
+export type { ActorRef, ActorStateAt, AskOptions, CausewayNode, EventOf, NodeStats, ProcessedEvent, SendReceipt, StateAtOptions, ViewOf } from './node-types.ts';
 export { DEFAULT_ASK_TIMEOUT_MS, DEFAULT_IDLE_MS, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_PENDING_SENDS, type NodeOptions } from './options.ts';
 export { DEFAULT_PARTITIONS, addressKey, partitionOf, partitionsOf, rendezvousOwner } from './placement.ts';
 export { systemClock, ManualClock } from './clock.ts';

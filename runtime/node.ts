@@ -13,11 +13,12 @@ import { createLatencyRecorder, initLatency } from './latency.ts';
 import { AskRegistry } from './ask.ts';
 import { MetricsCounters, parseMetricsOptions, startNodeMetrics } from './metrics.ts';
 import type { NodeGauges } from './metrics-report.ts';
-import type { ActorRef, AskOptions, CausewayNode, NodeStats, ProcessedEvent, SendReceipt } from './node-types.ts';
+import type { ActorRef, ActorStateAt, AskOptions, CausewayNode, NodeStats, ProcessedEvent, SendReceipt } from './node-types.ts';
 import { resolveNodeOptions, type NodeOptions } from './options.ts';
 import { Partition } from './partition.ts';
 import type { PartitionContext } from './partition-context.ts';
 import { addressKey } from './placement.ts';
+import { stateAt } from './replay.ts';
 import { Router, TIMER_SENDER, timerId } from './router.ts';
 import { SendWindow } from './send-window.ts';
 import { realTimers } from './timers.ts';
@@ -200,6 +201,10 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
       return () => observers.delete(observer);
     },
     deadLetters: () => session.deadLetters.list(),
+    stateAt<E extends EventObject, V>(ref: ActorRef<E, V>, at: Parameters<CausewayNode['stateAt']>[1], opts?: Parameters<CausewayNode['stateAt']>[2]) {
+      const deps = { nodeId, transportKind: o.transport.kind, session, behaviors, maxAttempts: o.maxAttempts, stopped: () => stopped };
+      return stateAt(deps, ref, at, opts) as Promise<ActorStateAt<V>>;
+    },
     stats: (): NodeStats => ({ nodeId, ...gauges() }),
     async stop() {
       if (stopped) return;
