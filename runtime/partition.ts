@@ -6,7 +6,8 @@
  */
 import { ActorCell } from './actor-cell.ts';
 import { EMPTY_STATE, type ActorState, type CellHost, type CellRef, type Emitted, type SkipReason, type Work } from './cell-types.ts';
-import { decodeRecord, decodeValue, encodeRecord, encodeValue } from './codec.ts';
+import { decodeRecord, encodeRecord } from './codec.ts';
+import { PartitionTimers } from './partition-timers.ts';
 import { CausewayError, StaleEpochError } from './errors.ts';
 import type { PartitionContext } from './partition-context.ts';
 import type { Delivery, DurableTimer, PartitionSubscription } from './types.ts';
@@ -31,16 +32,19 @@ export class Partition implements CellHost {
   private committing: Promise<void> | undefined;
   /** Event ids applied per actor since its last commit (for the history). */
   private readonly applied = new Map<string, string[]>();
-  private readonly timerIndex = new Map<string, readonly DurableTimer[]>();
-  private timerIndexDirty = false;
-  private readonly timerHandles = new Map<string, () => void>();
+  private readonly timers: PartitionTimers;
   private readonly idleHandles = new Map<string, () => void>();
 
   constructor(
     readonly partition: number,
     readonly epoch: number,
     private readonly ctx: PartitionContext,
-  ) {}
+  ) {
+    this.timers = new PartitionTimers(partition, ctx.timers, () => ctx.clock.now(), (to, timer) => {
+      if (this.status !== 'active') return;
+      this.ctx.fireTimer(to, timer).catch((err) => this.reportError(err, undefined));
+    });
+  }
 
   get options() {
     return this.ctx.options;
@@ -62,13 +66,7 @@ export class Partition implements CellHost {
   }
 
   async start(): Promise<void> {
-    const index = await this.ctx.session.state.load(timerIndexKey(this.partition));
-    if (index !== undefined) {
-      for (const [key, timers] of Object.entries(decodeValue(index) as Record<string, DurableTimer[]>)) {
-        this.timerIndex.set(key, timers);
-        this.armTimersFor(key, timers);
-      }
-    }
+    await this.timers.load(this.ctx.session.state);
     const after = await this.ctx.session.log.ackFloor(this.partition);
     if (!this.alive) return;
     this.status = 'active';
@@ -140,22 +138,7 @@ export class Partition implements CellHost {
   }
 
   armTimers(cell: CellRef, timers: readonly DurableTimer[]): void {
-    this.armTimersFor(cell.key, timers);
-  }
-
-  private armTimersFor(cellKey: string, timers: readonly DurableTimer[]): void {
-    const [type, ...rest] = cellKey.split('/');
-    const address = { type: type!, id: rest.join('/') };
-    for (const timer of timers) {
-      const handleKey = `${cellKey}\u0000${timer.key}`;
-      this.timerHandles.get(handleKey)?.();
-      const cancel = this.ctx.timers.setTimer(Math.max(0, timer.dueAt - this.clock.now()), () => {
-        this.timerHandles.delete(handleKey);
-        if (this.status !== 'active') return;
-        this.ctx.fireTimer(address, timer).catch((err) => this.reportError(err, undefined));
-      });
-      this.timerHandles.set(handleKey, cancel);
-    }
+    this.timers.arm(cell.key, timers);
   }
 
   skip(work: Work, _reason: SkipReason): void {
@@ -231,9 +214,8 @@ export class Partition implements CellHost {
           key,
           data: encodeRecord({ ...cells[i]!.record!, lastCommit: { node: this.ctx.nodeId, epoch: this.epoch, events } }),
         }));
-        if (this.updateTimerIndex(cells)) {
-          writes.push({ key: timerIndexKey(this.partition), data: encodeValue(Object.fromEntries(this.timerIndex)) });
-        }
+        const timerIndex = this.timers.update(cells.map((c) => ({ key: c.key, timers: c.record?.timers ?? [] })));
+        if (timerIndex !== undefined) writes.push(timerIndex);
         for (const c of cells) this.applied.delete(c.key);
         try {
           if (!this.mayProcess()) return;
@@ -247,7 +229,7 @@ export class Partition implements CellHost {
           // Store unavailable: keep everything and try again; nothing is acked meanwhile.
           for (const c of cells) c.dirty = true;
           for (const [key, ids] of appliedNow) this.applied.set(key, [...ids, ...(this.applied.get(key) ?? [])]);
-          this.timerIndexDirty = true;
+          if (timerIndex !== undefined) this.timers.retry();
           this.completed.unshift(...batch);
           this.reportError(err, undefined);
           await new Promise<void>((resolve) => this.ctx.timers.setTimer(COMMIT_RETRY_MS, resolve));
@@ -273,20 +255,6 @@ export class Partition implements CellHost {
     for (const [actor, appliedEvents] of applied) {
       inspect({ kind: 'commit', node: this.ctx.nodeId, at: this.clock.now(), actor, epoch: this.epoch, partition: this.partition, appliedEvents, accepted });
     }
-  }
-
-  private updateTimerIndex(cells: readonly ActorCell[]): boolean {
-    for (const c of cells) {
-      const before = this.timerIndex.get(c.key) ?? [];
-      const now = c.record?.timers ?? [];
-      if (before.length === 0 && now.length === 0) continue;
-      if (now.length === 0) this.timerIndex.delete(c.key);
-      else this.timerIndex.set(c.key, now);
-      this.timerIndexDirty = true;
-    }
-    const dirty = this.timerIndexDirty;
-    this.timerIndexDirty = false;
-    return dirty;
   }
 
   // --- passivation and the end of ownership -------------------------------------------------
@@ -330,17 +298,12 @@ export class Partition implements CellHost {
   }
 
   private shutdown(): void {
-    for (const cancel of this.timerHandles.values()) cancel();
+    this.timers.cancelAll();
     for (const cancel of this.idleHandles.values()) cancel();
-    this.timerHandles.clear();
     this.idleHandles.clear();
     for (const cell of this.cells.values()) cell.stop();
     this.cells.clear();
   }
-}
-
-function timerIndexKey(partition: number): string {
-  return `_timers/${partition}`;
 }
 
 function describe(err: unknown): string {
