@@ -10,7 +10,7 @@ import { decodeRecord, encodeRecord } from './codec.ts';
 import { PartitionTimers } from './partition-timers.ts';
 import { CausewayError, StaleEpochError } from './errors.ts';
 import type { PartitionContext } from './partition-context.ts';
-import type { Delivery, DurableTimer, PartitionSubscription } from './types.ts';
+import type { Address, Delivery, DurableTimer, PartitionSubscription } from './types.ts';
 
 type Status = 'starting' | 'active' | 'draining' | 'released' | 'lost';
 
@@ -40,10 +40,15 @@ export class Partition implements CellHost {
     readonly epoch: number,
     private readonly ctx: PartitionContext,
   ) {
-    this.timers = new PartitionTimers(partition, ctx.timers, () => ctx.clock.now(), (to, timer) => {
+    const fire = (to: Address, timer: DurableTimer): void => {
       if (this.status !== 'active') return;
-      this.ctx.fireTimer(to, timer).catch((err) => this.reportError(err, undefined));
-    });
+      this.ctx.fireTimer(to, timer).catch((err) => {
+        // The log refused it (an outage): the timer stays due, so try again shortly.
+        this.reportError(err, undefined);
+        this.ctx.timers.setTimer(COMMIT_RETRY_MS, () => fire(to, timer));
+      });
+    };
+    this.timers = new PartitionTimers(partition, ctx.timers, () => ctx.clock.now(), fire);
   }
 
   get options() {

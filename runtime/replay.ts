@@ -54,6 +54,7 @@ export async function stateAt(deps: ReplayDeps, to: Address, at: string | HlcSta
   const { session } = deps;
   const { signal } = options;
   if (deps.stopped()) throw new NodeStoppedError(deps.nodeId);
+  signal?.throwIfAborted();
   const behavior = deps.behaviors.get(to.type);
   if (behavior === undefined) throw new UnknownActorTypeError(to.type);
   if (session.log.read === undefined) throw new UnsupportedError('reading the log back (stateAt)', deps.transportKind);

@@ -7,9 +7,10 @@
 import fc from 'fast-check';
 import { assign, setup } from 'xstate';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNode, decodeHlc, defineActor, encodeHlc, UnknownActorTypeError, type InspectionEvent, type Node } from '../index.ts';
+import { createNode, decodeHlc, defineActor, partitionOf, reply, UnknownActorTypeError, type HlcStamp, type InspectionEvent, type Node } from '../index.ts';
 import { decodeRecord } from '../runtime/codec.ts';
-import { simulationProperty, type SendStep, type SimulationResult } from '../testing/index.ts';
+import { createSimulation, simulationProperty, type SendStep, type SimulationResult } from '../testing/index.ts';
+import { createMemoryCluster } from '../transport/memory/index.ts';
 import { account } from '../examples/bank/actors.ts';
 import { alarm, counter, relay } from './fixtures/actors.ts';
 
@@ -32,10 +33,10 @@ const strict = defineActor(
   }),
 );
 
-const actors = [account, strict, alarm] as const;
+const actors = [account, strict] as const;
 type AccountView = { context: { balance: number; deposits: number } };
 
-let node: Node<typeof actors> | undefined;
+let node: { stop(): Promise<void> } | undefined;
 afterEach(async () => {
   await node?.stop();
   node = undefined;
@@ -78,14 +79,14 @@ describe('stateAt on one node', () => {
       const live = await n.ask(ref, { type: 'BALANCE' });
       const now = await n.stateAt(ref, FAR_FUTURE);
       expect(now.view.context.balance).toBe(live);
-      expect(now.events).toBe(amounts.length); // BALANCE changes nothing but is applied too
+      expect(now.events).toBe(amounts.length + 1); // BALANCE changes nothing but is applied too
       const initial = await n.stateAt(ref, BEFORE_ALL);
       expect(initial).toMatchObject({ appliedSeq: 0, events: 0, view: { context: { balance: 0, deposits: 0 }, status: 'active' } });
     });
     await fc.assert(prop, { numRuns: runs(25) });
   });
 
-  it('matches the persisted record: appliedSeq, snapshot; an actor never sent to is in its initial state', async () => {
+  it('the current state: view, snapshot, the last sequence taken; an actor never sent to is in its initial state', async () => {
     const { node: n } = await recordingNode();
     node = n;
     const ref = account.ref('rec');
@@ -116,17 +117,64 @@ describe('stateAt on one node', () => {
     expect(atLast).toMatchObject({ appliedSeq: last.seq, events: 2, view: { context: { balance: 12 } } });
   });
 
-  it('durable timers: a firing applies as it did live', async () => {
+  it('durable timers: a firing applies only while its timer is pending, as live', async () => {
+    const timerSends: Array<{ hlc: string; from: string }> = [];
+    let turns = 0;
     const n = await createNode({ actors: [account, strict, fastAlarm] as const });
-    node = n as never;
+    node = n;
+    n.inspect((e) => {
+      if (e.kind === 'send' && e.accepted && e.from.startsWith('timer/')) timerSends.push(e);
+      if (e.kind === 'end' && e.ok && e.actor === 'fastAlarm/x') turns++;
+    });
     const ref = fastAlarm.ref('x');
+    // Disarmed before it is due: the delay still fires through the log (the owner does not
+    // unschedule a cancelled timer; should it ever, this test needs another way to put a
+    // gone timer in the log), and the live actor skips it as gone.
     await n.send(ref, { type: 'ARM' });
-    await waitFor(async () => ((await n.ask(ref, { type: 'GET' })) as { fired: number }).fired === 1);
+    await n.send(ref, { type: 'DISARM' });
+    await waitFor(async () => timerSends.length === 1, 'the disarmed delay to fire through the log');
     await n.send(ref, { type: 'ARM' });
-    const live = (await n.ask(ref, { type: 'GET' })) as { fired: number; armed: number };
+    const live = await waitFor(async () => {
+      const view = (await n.ask(ref, { type: 'GET' })) as { fired: number; armed: number };
+      return timerSends.length === 2 && view.fired === 1 && view;
+    });
     expect(live).toEqual({ fired: 1, armed: 2 });
+    expect(await n.stateAt(ref, timerSends[0]!.hlc)).toMatchObject({ view: { value: 'idle', context: { fired: 0, armed: 1 } }, events: 2 });
+    expect(await n.stateAt(ref, timerSends[1]!.hlc)).toMatchObject({ view: { value: 'idle', context: { fired: 1, armed: 2 } } });
     const now = await n.stateAt(ref, FAR_FUTURE);
-    expect(now.view).toMatchObject({ value: 'armed', context: live });
+    expect(now.view).toMatchObject({ value: 'idle', context: live });
+    expect(now.events).toBe(turns);
+  });
+
+  it('copies in the journal (a resend after a lost ack, past the dedup window) are skipped as live', async () => {
+    // No dedup window: an emitted event resent after its ack was lost lands in the log twice.
+    const cluster = createMemoryCluster({ dedupWindowMs: 0, faults: { publishAckLossRate: 0.3 }, seed: 7 });
+    const n = await createNode({ actors: [counter, relay] as const, transport: cluster.transport(), hlcStartupWaitMs: 0 });
+    node = n;
+    for (let i = 1; i <= 40; i++) {
+      // A client send whose ack is lost fails here yet may be in the log: the actor counts it.
+      await n.send(relay.ref(`r${i % 2}`), { type: 'FORWARD', to: 'c', amount: i, n: i }).catch(() => undefined);
+    }
+    cluster.setFaults({ publishAckLossRate: 0 });
+    const forwarded = cluster.log.all().filter((m) => m.envelope.to.type === 'relay').length;
+    const live = await waitFor(async () => {
+      const view = (await n.ask(counter.ref('c'), { type: 'GET' })) as { count: number; sum: number };
+      return view.count === forwarded && view;
+    });
+    const toCounter = cluster.log.all().filter((m) => m.envelope.to.id === 'c' && m.envelope.type === 'ADD');
+    expect(new Set(toCounter.map((m) => m.id)).size).toBeLessThan(toCounter.length); // there are copies
+    const rebuilt = await n.stateAt(counter.ref('c'), FAR_FUTURE);
+    expect(rebuilt.view.context).toEqual(live);
+    const gets = cluster.log.all().filter((m) => m.envelope.to.id === 'c' && m.envelope.type === 'GET').length;
+    expect(rebuilt.events).toBe(forwarded + gets); // each forward once, and the polls
+    for (const r of ['r0', 'r1']) {
+      const record = decodeRecord(cluster.stateStore.latest(`relay/${r}`)!);
+      const relayState = await n.stateAt(relay.ref(r), FAR_FUTURE);
+      expect({ appliedSeq: relayState.appliedSeq, context: (relayState.snapshot as AccountView).context }).toEqual({
+        appliedSeq: record.appliedSeq,
+        context: (record.snapshot as AccountView).context,
+      });
+    }
   });
 
   it('fails loudly for an unknown actor type, a bad stamp, and an aborted signal', async () => {
@@ -138,28 +186,32 @@ describe('stateAt on one node', () => {
     const aborted = AbortSignal.abort(new Error('enough'));
     await n.send(account.ref('a'), { type: 'DEPOSIT', amount: 1 });
     await expect(n.stateAt(account.ref('a'), FAR_FUTURE, { signal: aborted })).rejects.toThrow('enough');
-    expect(encodeHlc(FAR_FUTURE)).toMatch(/^f{12}0000z$/);
   });
 });
 
-/** `alarm` with a short delay, so a real-time test sees it fire. */
+/** `alarm` with a short delay (a real-time test sees it fire) that can be disarmed. */
 const fastAlarm = defineActor(
   'fastAlarm',
-  setup({ types: { context: {} as { fired: number; armed: number }, events: {} as { type: 'ARM' } | { type: 'GET' } } }).createMachine({
+  setup({ types: { context: {} as { fired: number; armed: number }, events: {} as { type: 'ARM' } | { type: 'DISARM' } | { type: 'GET' } } }).createMachine({
     context: { fired: 0, armed: 0 },
     initial: 'idle',
     states: {
       idle: { on: { ARM: { target: 'armed', actions: assign({ armed: ({ context }) => context.armed + 1 }) } } },
-      armed: { after: { 50: { target: 'idle', actions: assign({ fired: ({ context }) => context.fired + 1 }) } } },
+      armed: {
+        after: { 300: { target: 'idle', actions: assign({ fired: ({ context }) => context.fired + 1 }) } },
+        on: { DISARM: 'idle' },
+      },
     },
-    on: { GET: { actions: ({ context, self }) => void [context, self] } },
+    on: { GET: { actions: reply(({ context }) => context) } },
   }),
 );
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+async function waitFor<T>(check: () => Promise<T | false>, what = 'a condition', timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
+  for (;;) {
+    const value = await check();
+    if (value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -205,6 +257,33 @@ async function rebuiltIsPersisted(r: SimulationResult<typeof simActors>): Promis
 }
 
 describe('stateAt over the simulated cluster', () => {
+  it('is the prefix of the log up to the last event stamped <= t, even when an earlier event carries a later stamp', async () => {
+    const sim = await createSimulation({ actors: [account] as const, seed: 3, nodes: 2, maxSkewMs: 0 });
+    try {
+      const ref = account.ref('p');
+      await sim.move(partitionOf(ref, 8), 'n1');
+      sim.jump('n1', 300); // n1's clock runs ahead; n2 never hears from n1, so its stamps stay behind
+      const first = sim.send('n1', ref, { type: 'DEPOSIT', amount: 1 });
+      await sim.run(100);
+      const second = sim.send('n2', ref, { type: 'DEPOSIT', amount: 10 });
+      await sim.run(100);
+      expect([await first, await second]).toEqual([true, true]);
+      const stamps = sim.history.flatMap((e) => (e.kind === 'send' && e.accepted && e.to === 'account/p' ? [e.hlc] : []));
+      expect(stamps).toHaveLength(2);
+      expect(stamps[0]! > stamps[1]!).toBe(true); // log order e1, e2; stamp order e2, e1
+      const at = async (t: string | HlcStamp) => {
+        const s = await sim.cluster.scheduler.drive(sim.node('n2')!.stateAt(ref, t), { idleGraceMs: 20 });
+        return s.view.context.balance;
+      };
+      const e2 = decodeHlc(stamps[1]!);
+      expect(await at({ ...e2, wall: e2.wall - 1 })).toBe(0); // before both
+      expect(await at(stamps[1]!)).toBe(11); // e2 is the last event <= t: the prefix holds e1 too
+      expect(await at(stamps[0]!)).toBe(11);
+    } finally {
+      await sim.stop();
+    }
+  });
+
   it('under duplicates, lost acks, redeliveries, crashes and moves: the rebuilt state is the one the live actor persisted', async () => {
     const prop = simulationProperty({ actors: simActors, workload: simWork, check: rebuiltIsPersisted });
     await fc.assert(prop, { numRuns: runs(150) });
