@@ -8,3 +8,4 @@ export * from './checkers/index.ts';
 export { createSimulation, type Simulation, type SimulationOptions } from './simulation.ts';
 export { faultRatesArb, faultStepArb, runSchedule, scheduleArb, type FaultStep, type RunOutcome, type SendStep, type Step } from './schedule.ts';
 export { assertChecks, simulationProperty, type SimulationPropertyOptions, type SimulationResult } from './property.ts';
+export { runSimulationCommands, simulationCommands, type CommandRunResult, type SimulationModel } from './commands.ts';

@@ -149,7 +149,8 @@ export async function createSimulation<const A extends readonly AnyDefinition[]>
       await start(id);
     },
     pause(id) {
-      if (!live.has(id) || paused.has(id)) return;
+      // A node that just resumed from an expired lease is still rejoining: not pausable yet.
+      if (!live.has(id) || paused.has(id) || cluster.nodeState(id) !== 'up') return;
       paused.add(id);
       cluster.pause(id);
     },
