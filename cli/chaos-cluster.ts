@@ -57,8 +57,11 @@ export interface ChaosCluster {
   startNode(index: number): Promise<ChildNode>;
   /** SIGKILLs a node and records the crash in its history on its behalf; resolves with the time. */
   kill(index: number): Promise<number>;
-  /** Writes the clients' histories next to the nodes' (`<dir>/<client>.jsonl`). */
-  saveClientHistories(): void;
+  /**
+   * Writes the clients' histories next to the nodes' (`<dir>/<client>.jsonl`) and the last
+   * few KB each node wrote to stderr (`<dir>/<node>.stderr`), for `--keep`.
+   */
+  saveForInspection(): void;
 }
 
 export async function startChaosCluster(o: ChaosClusterOptions): Promise<ChaosCluster> {
@@ -127,8 +130,9 @@ export async function startChaosCluster(o: ChaosClusterOptions): Promise<ChaosCl
       appendFileSync(historyPath(node.nodeId), JSON.stringify({ kind: 'crash', node: node.nodeId, at }) + '\n');
       return at;
     },
-    saveClientHistories() {
+    saveForInspection() {
       for (const c of clients) writeFileSync(join(dir, `${c.id}.jsonl`), c.history.map((r) => JSON.stringify(r) + '\n').join(''));
+      for (const n of nodes) writeFileSync(join(dir, `${n.nodeId}.stderr`), n.stderrTail);
     },
   };
 }

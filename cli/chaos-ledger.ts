@@ -7,7 +7,7 @@
  * `send` in runtime/node.ts), so the k-th call to a target carries seq k; `resolve` checks
  * that this holds rather than assume it.
  */
-import type { Address } from '../index.ts';
+import type { ActorRef, Address, EventObject } from '../index.ts';
 import type { HistoryEvent, SendRecord } from '../testing/history.ts';
 import type { Client } from './chaos-cluster.ts';
 
@@ -41,16 +41,16 @@ export class Ledger {
   #lastAccepted = 0;
 
   /** Sends through `client`, recording the call and its outcome; never rejects. */
-  send(client: Client, to: Address, event: Parameters<Client['node']['send']>[1], kind: CallKind, value = 0): Call {
+  send<E extends EventObject>(client: Client, to: ActorRef<E>, event: E, kind: CallKind, value = 0): Call {
     const call = this.#open(client, to, kind, value);
-    this.#settle(call, client.node.send(to as never, event as never).then((r) => r.id));
+    this.#settle(call, client.node.send(to, event).then((r) => r.id));
     return call;
   }
 
   /** Asks through `client`; the call is recorded like a send (an ask is a send with a reply). */
-  ask(client: Client, to: Address, event: Parameters<Client['node']['send']>[1], timeoutMs: number): Promise<unknown> {
+  ask<E extends EventObject>(client: Client, to: ActorRef<E>, event: E, timeoutMs: number): Promise<unknown> {
     const call = this.#open(client, to, 'ask', 0);
-    const reply = client.node.ask(to as never, event as never, { timeoutMs });
+    const reply = client.node.ask(to, event, { timeoutMs });
     // The ask's own send outcome is not exposed: a reply proves acceptance, a failure leaves it open.
     void reply.then(() => (call.accepted = true), () => undefined);
     return reply;

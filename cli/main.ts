@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   node: { summary: 'run a node hosting the actors a module exports', load: () => import('./node-command.ts') },
   demo: { summary: 'start nats-server and a local cluster of node processes, run the bank workload', load: () => import('./demo.ts') },
   dlq: { summary: 'list or replay dead letters', load: () => import('./dlq.ts') },
+  chaos: { summary: 'kill, pause and restart nodes and nats-server under load, then check every guarantee', load: () => import('./chaos.ts') },
   // Written separately and possibly absent: a computed specifier keeps tsc from requiring them.
   stats: { summary: 'print cluster-wide latency', load: () => importOptional('stats.ts') },
   dashboard: { summary: 'live view of a cluster', load: () => importOptional('dashboard.ts') },

@@ -100,7 +100,10 @@ export class ActorCell {
   private async turn(work: Work): Promise<void> {
     const { envelope } = work;
     const { state } = await this.ensureActive();
-    if (this.stopped || !this.host.mayProcess()) return;
+    // A lease in doubt (a late renewal, or a wake-up after a pause) holds the turn back until
+    // it is confirmed or the ownership declares it lost (which stops this cell).
+    while (!this.stopped && !this.host.mayProcess()) await this.host.leasePause();
+    if (this.stopped) return;
     if (work.seq <= state.appliedSeq) return this.host.skip(work, 'applied');
     const timer = work.timer === undefined ? undefined : findTimer(state.timers, work.timer);
     if (work.timer !== undefined && timer === undefined) return this.host.skip(work, 'timer-gone');

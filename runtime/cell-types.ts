@@ -39,8 +39,10 @@ export interface CellHost {
   readonly options: ResolvedNodeOptions;
   readonly clock: Clock;
   loadState(key: string): Promise<ActorState>;
-  /** False once this node no longer holds the partition: the turn must not start. */
+  /** False while this node cannot confirm it holds the partition: no turn may start. */
   mayProcess(): boolean;
+  /** Resolves after a short wait, to look at the lease again. */
+  leasePause(): Promise<void>;
   /** The node's last HLC stamp, encoded. */
   hlcNow(): string;
   hlcObserve(stamp: string): void;

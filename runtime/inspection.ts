@@ -30,6 +30,8 @@ export interface SendRecord extends Base {
   readonly hlc: string;
   readonly causedBy?: string;
   readonly accepted: boolean;
+  /** The log already held this id (a re-issue): this copy's stamp was never delivered. */
+  readonly duplicate?: boolean;
 }
 
 export interface StartRecord extends Base {

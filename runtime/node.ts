@@ -157,12 +157,13 @@ export async function createNode(options: NodeOptions, hooks: CreateNodeHooks = 
   async function send(to: Address, event: EventObject, replyTo?: string): Promise<SendReceipt> {
     if (stopped) throw new NodeStoppedError(nodeId);
     router.validate(to, event);
+    // Numbered in call order, before any wait: the seq order is the caller's order.
+    const key = addressKey(to);
+    const seq = (clientSeq.get(key) ?? 0) + 1;
+    clientSeq.set(key, seq);
+    const id = `${nodeId}.${incarnation}.${(++sendCounter).toString(36)}`;
     await window.acquire();
     try {
-      const key = addressKey(to);
-      const seq = (clientSeq.get(key) ?? 0) + 1;
-      clientSeq.set(key, seq);
-      const id = `${nodeId}.${incarnation}.${(++sendCounter).toString(36)}`;
       const ack = await router.route({ to, event, from: clientFrom, seq, id, ...(replyTo ? { replyTo } : {}) });
       counters.sent(to.type);
       return { id, partition: ack.partition, seq: ack.seq, duplicate: ack.duplicate };

@@ -20,6 +20,15 @@ interface Completed {
 }
 
 const COMMIT_RETRY_MS = 200;
+/** How often a partition whose lease is in doubt looks again. */
+const LEASE_RECHECK_MS = 50;
+
+/** The lease could not be confirmed locally: write nothing yet, try again. */
+class LeaseInDoubt extends Error {
+  constructor(partition: number) {
+    super(`lease of partition ${partition} not confirmed; commit held back`);
+  }
+}
 
 export class Partition implements CellHost {
   private status: Status = 'starting';
@@ -121,12 +130,18 @@ export class Partition implements CellHost {
     return record;
   }
 
+  /**
+   * Whether this node may act for the partition right now. False also while a renewal is
+   * merely late: the ownership decides loss (and calls `lost`), the partition only waits.
+   */
   mayProcess(): boolean {
     if (!this.alive) return false;
     const ownership = this.ctx.session.ownership;
-    if (ownership.holds === undefined || ownership.holds(this.partition, this.epoch)) return true;
-    this.lose();
-    return false;
+    return ownership.holds === undefined || ownership.holds(this.partition, this.epoch);
+  }
+
+  leasePause(): Promise<void> {
+    return new Promise<void>((resolve) => this.ctx.timers.setTimer(LEASE_RECHECK_MS, resolve));
   }
 
   hlcNow(): string {
@@ -223,7 +238,7 @@ export class Partition implements CellHost {
         if (timerIndex !== undefined) writes.push(timerIndex);
         for (const c of cells) this.applied.delete(c.key);
         try {
-          if (!this.mayProcess()) return;
+          if (!this.mayProcess()) throw new LeaseInDoubt(this.partition);
           if (writes.length > 0) await this.ctx.session.state.commit(this.partition, this.epoch, writes);
         } catch (err) {
           if (err instanceof StaleEpochError) {
@@ -236,8 +251,8 @@ export class Partition implements CellHost {
           for (const [key, ids] of appliedNow) this.applied.set(key, [...ids, ...(this.applied.get(key) ?? [])]);
           if (timerIndex !== undefined) this.timers.retry();
           this.completed.unshift(...batch);
-          this.reportError(err, undefined);
-          await new Promise<void>((resolve) => this.ctx.timers.setTimer(COMMIT_RETRY_MS, resolve));
+          if (!(err instanceof LeaseInDoubt)) this.reportError(err, undefined);
+          await new Promise<void>((resolve) => this.ctx.timers.setTimer(err instanceof LeaseInDoubt ? LEASE_RECHECK_MS : COMMIT_RETRY_MS, resolve));
           continue;
         }
         if (!this.alive) return;

@@ -96,11 +96,11 @@ export class Router {
       throw new NotAcceptedError(`event '${envelope.id}' to '${addressKey(req.to)}' not accepted: ${String((err as Error)?.message ?? err)}`, { cause: err });
     }
     deps.latency.record('send->accepted', req.to.type, deps.clock.micros() - envelope.timings.sent);
-    this.record(envelope, true);
+    this.record(envelope, true, ack.duplicate);
     return ack;
   }
 
-  private record(envelope: Envelope, accepted: boolean): void {
+  private record(envelope: Envelope, accepted: boolean, duplicate = false): void {
     const inspect = this.deps.inspect;
     if (inspect === undefined) return;
     const at = this.deps.clock.now();
@@ -115,6 +115,7 @@ export class Router {
       hlc: envelope.hlc,
       ...(envelope.causedBy !== undefined ? { causedBy: envelope.causedBy } : {}),
       accepted,
+      ...(duplicate ? { duplicate } : {}),
     });
   }
 

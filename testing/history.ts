@@ -34,6 +34,11 @@ export interface SendRecord extends RecordBase {
   readonly causedBy?: string;
   /** `false`: the send failed loudly to its caller, so nothing is owed for it. */
   readonly accepted: boolean;
+  /**
+   * The log already held this id: a re-issue (replayed turn, retried emit) whose own stamp
+   * was never delivered. Checkers take the stamp the processing saw instead.
+   */
+  readonly duplicate?: boolean;
 }
 
 /** An actor started processing an event. */

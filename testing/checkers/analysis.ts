@@ -107,7 +107,7 @@ function build(history: History): Analysis {
     switch (r.kind) {
       case 'send':
         if (!r.accepted) break;
-        if (!sends.has(r.event)) sends.set(r.event, r);
+        if (!sends.has(r.event) || (sends.get(r.event)!.duplicate === true && r.duplicate !== true)) sends.set(r.event, r);
         push(acceptedSends, r.event, r);
         break;
       case 'start': {
@@ -174,6 +174,13 @@ function build(history: History): Analysis {
     if (last !== undefined && !effective.has(event)) {
       effective.set(event, { event, actor: last.start.actor, key: keyOf(last), processing: last });
     }
+  }
+  // A send re-issued under the same id (a replayed turn, a retried emit) gets a new stamp,
+  // but the log keeps the first copy: what was delivered is the stamp a processing saw.
+  for (const [event, send] of sends) {
+    if (send.duplicate !== true) continue;
+    const delivered = processings.get(event)?.[0]?.start.hlc;
+    if (delivered !== undefined) sends.set(event, { ...send, hlc: delivered });
   }
   return { sends, acceptedSends, processings, commits, actorsWithCommits, effective, dead };
 }
