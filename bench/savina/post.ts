@@ -12,10 +12,13 @@
 import { createActor, type AnyActor, type AnyStateMachine } from 'xstate';
 import { sendTo, type ActionArgs, type ActorRef, type Address, type EventObject } from '../../index.ts';
 
-export type Post = (args: ActionArgs, to: Address, event: EventObject) => void;
+export type Post = <E extends EventObject>(args: ActionArgs, to: Address, event: E) => void;
+
+/** An event with any fields (what kicks and posts carry). */
+export type AnyEvent = EventObject & { readonly [field: string]: unknown };
 
 /** Causeway: the typed helper, handing the effect to the host for this turn. */
-export const causewayPost: Post = (args, to, event) => sendTo(to as ActorRef<EventObject>, event)(args);
+export const causewayPost: Post = (args, to, event) => sendTo(to as ActorRef<EventObject>, event as EventObject)(args);
 
 /** The sink every workload reports to when it is done. */
 export const SINK: Address = { type: 'sink', id: 'sink' };

@@ -5,14 +5,14 @@
  */
 import { assign, setup, type AnyStateMachine } from 'xstate';
 import type { Address, EventObject } from '../../index.ts';
-import type { Post } from './post.ts';
+import type { AnyEvent, Post } from './post.ts';
 
 export interface Workload {
   /** Row id and label, e.g. `thread-ring/1k`. */
   readonly name: string;
   readonly describe: string;
   machines(post: Post): Record<string, AnyStateMachine>;
-  readonly kicks: ReadonlyArray<{ readonly to: Address; readonly event: EventObject }>;
+  readonly kicks: ReadonlyArray<{ readonly to: Address; readonly event: AnyEvent }>;
   /** Finished once this many events of `topic` (`<type>.<event>`) are processed. */
   readonly done: { readonly topic: string; readonly count: number };
   /** Events processed in all, kicks and reports included. */
