@@ -5,15 +5,15 @@
  * partitions: one for the bank workload and one per FIFO sender (each client node is its
  * own sender for G3). Everything started is registered with the `Cleanup`.
  */
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNode, natsTransport, type InspectionEvent, type Node } from '../index.ts';
 import type { HistoryEvent } from '../testing/history.ts';
-import { startNatsServer, type NatsServer } from '../transport/nats/launcher.ts';
+import type { NatsServer } from '../transport/nats/launcher.ts';
 import { chaosActors } from './chaos-actors.ts';
-import { ChildNode } from './child-node.ts';
+import type { ChildNode } from './child-node.ts';
+import { startProcessNodes } from './process-nodes.ts';
 import type { Cleanup } from './cleanup.ts';
 import { clientOnly } from './client-transport.ts';
 import { leaseOptions } from './nats-flags.ts';
@@ -65,32 +65,16 @@ export interface ChaosCluster {
 }
 
 export async function startChaosCluster(o: ChaosClusterOptions): Promise<ChaosCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'causeway-chaos-'));
-  o.cleanup.add('removing the temp dir', () => {
-    if (o.keep) console.error(`kept histories in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+  const { dir, server, nodes, historyPath, startNode } = await startProcessNodes({
+    prefix: 'causeway-chaos-',
+    actors: CHAOS_ACTORS,
+    namespace: NAMESPACE,
+    nodes: o.nodes,
+    partitions: o.partitions,
+    leaseMs: o.leaseMs,
+    keep: o.keep,
+    cleanup: o.cleanup,
   });
-  const server = await startNatsServer();
-  o.cleanup.add('stopping nats-server', () => server.stop());
-
-  const nodes: ChildNode[] = [];
-  const historyPath = (nodeId: string) => join(dir, `${nodeId}.jsonl`);
-  o.cleanup.add('stopping the nodes', () => Promise.all(nodes.map((n) => n.stop(5_000))));
-  const startNode = async (index: number): Promise<ChildNode> => {
-    const nodeId = `n${index + 1}`;
-    const node = await ChildNode.start({
-      nodeId,
-      actors: CHAOS_ACTORS,
-      nats: server.url,
-      history: historyPath(nodeId),
-      partitions: o.partitions,
-      namespace: NAMESPACE,
-      leaseMs: o.leaseMs,
-    });
-    nodes[index] = node;
-    return node;
-  };
-  await Promise.all(Array.from({ length: o.nodes }, (_, i) => startNode(i)));
 
   const startClient = async (id: string): Promise<Client> => {
     const history: HistoryEvent[] = [];

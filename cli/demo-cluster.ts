@@ -4,15 +4,15 @@
  * process that owns no partitions and records its own history in memory. Everything it
  * starts is registered with the `Cleanup`.
  */
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bankActors } from '../examples/bank/actors.ts';
 import { createNode, natsTransport, type InspectionEvent, type Node } from '../index.ts';
-import { startNatsServer, type NatsServer } from '../transport/nats/launcher.ts';
+import type { NatsServer } from '../transport/nats/launcher.ts';
 import type { HistoryEvent } from '../testing/history.ts';
-import { ChildNode } from './child-node.ts';
+import type { ChildNode } from './child-node.ts';
+import { startProcessNodes } from './process-nodes.ts';
 import type { Cleanup } from './cleanup.ts';
 import { clientOnly } from './client-transport.ts';
 import { leaseOptions } from './nats-flags.ts';
@@ -47,32 +47,16 @@ export interface Cluster {
 export const NAMESPACE = 'demo';
 
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'causeway-demo-'));
-  o.cleanup.add('removing the temp dir', () => {
-    if (o.keep) console.error(`kept histories in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+  const { dir, server, nodes, historyPath, startNode } = await startProcessNodes({
+    prefix: 'causeway-demo-',
+    actors: BANK_ACTORS,
+    namespace: NAMESPACE,
+    nodes: o.nodes,
+    partitions: o.partitions,
+    leaseMs: o.leaseMs,
+    keep: o.keep,
+    cleanup: o.cleanup,
   });
-  const server = await startNatsServer();
-  o.cleanup.add('stopping nats-server', () => server.stop());
-
-  const nodes: ChildNode[] = [];
-  const historyPath = (nodeId: string) => join(dir, `${nodeId}.jsonl`);
-  o.cleanup.add('stopping the nodes', () => Promise.all(nodes.map((n) => n.stop(5_000))));
-  const startNode = async (index: number): Promise<ChildNode> => {
-    const nodeId = `n${index + 1}`;
-    const node = await ChildNode.start({
-      nodeId,
-      actors: BANK_ACTORS,
-      nats: server.url,
-      history: historyPath(nodeId),
-      partitions: o.partitions,
-      namespace: NAMESPACE,
-      leaseMs: o.leaseMs,
-    });
-    nodes[index] = node;
-    return node;
-  };
-  await Promise.all(Array.from({ length: o.nodes }, (_, i) => startNode(i)));
 
   const clientHistory: HistoryEvent[] = [];
   const transport = natsTransport({ servers: server.url, partitions: o.partitions, namespace: NAMESPACE, ...leaseOptions(o.leaseMs) });
