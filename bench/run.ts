@@ -68,7 +68,13 @@ for (const s of selected) {
   const uses = (s.uses ?? []).filter((u) => done.includes(u));
   const started = performance.now();
   progress(`── ${s.name} ──`);
-  const code = await runChild(s.name, uses);
+  let code = await runChild(s.name, uses);
+  if (code !== 0 && !interrupted && performance.now() - started < 10_000) {
+    // Failed while starting (e.g. someone reinstalling node_modules meanwhile): once more.
+    progress(`${s.name}: failed at startup; retrying in 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    code = await runChild(s.name, uses);
+  }
   if (code === 0 && existsSync(file)) done.push(s.name);
   else failed.push(s.name);
   progress(`${s.name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -42,6 +42,11 @@ export async function savina(ctx: ScenarioContext): Promise<ScenarioBody> {
     rows.push(rowOf(`savina/${w.name}`, `Savina ${w.name} (${w.describe})`, c));
     details[w.name] = { describe: w.describe, messages: w.messages, ...c };
   }
+  const hop = (id: string) => rows.find((r) => r.id === id);
+  const hops = ['savina/ping-pong', 'savina/thread-ring/100']
+    .map(hop)
+    .filter((r) => r !== undefined)
+    .map((r) => `${r!.id.slice(7)} one hop every ${Math.round(1e6 / r!.ours)} µs (bare ${(1e6 / r!.baseline).toFixed(1)} µs)`);
   return {
     title: 'Savina subset, one node (memory transport)',
     oursName: 'createNode + defineActor (memory transport), completion seen on node.bus',
@@ -51,6 +56,7 @@ export async function savina(ctx: ScenarioContext): Promise<ScenarioBody> {
     notes: [
       'No goal is set for these rows in the issue; they show what a durable, deduplicated, HLC-stamped hop costs against a direct in-memory call.',
       'Bare actors nest send() up to depth 64, then queue (a direct nested send overflows the stack on a 1k ring).',
+      `Ping-pong and the thread ring are sequential (one message in flight), so they measure the latency of one hop, not throughput: ${hops.join(', ')}. A hop is a turn that waits for its emitted event to be accepted by the log, a delivery, and the memory transport's scheduler tasks in between; the pipelined rows (counting, fork-join, big) show the throughput side.`,
       'Both runners create actors lazily on their first event; msgs/s counts every event processed (kicks and reports included), the same number on both sides.',
     ],
   };
