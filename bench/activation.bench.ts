@@ -49,12 +49,20 @@ async function depositAll(node: Awaited<ReturnType<typeof startNode>>['node'], n
   const sub = node.bus.subscribe('account.DEPOSIT', () => {
     if (++processed === n) all.resolve();
   });
+  const t0 = performance.now();
+  let last = { at: t0, processed: 0 };
+  // Long runs say how they are doing (the rate falls as active actors pile up).
+  const report = setInterval(() => {
+    const now = performance.now();
+    progress(`  ${fmt(processed)}/${fmt(n)} processed, ${fmt(((processed - last.processed) * 1000) / (now - last.at))}/s over the last ${((now - last.at) / 1000).toFixed(0)} s, ${fmt(node.stats().activeActors)} active`);
+    last = { at: now, processed };
+  }, 30_000);
   try {
-    const t0 = performance.now();
     await pipelined(n, WINDOW, (i) => node.send(account.ref(`a${i}`), { type: 'DEPOSIT', amount: 1 }));
-    await within(`${processed}/${n} deposits processed`, 600_000, all.promise);
+    await within(`${processed}/${n} deposits processed`, 1_800_000, all.promise);
     return (performance.now() - t0) / 1000;
   } finally {
+    clearInterval(report);
     sub.unsubscribe();
   }
 }
