@@ -7,6 +7,7 @@ import { account, transfer } from '../examples/bank/actors.ts';
 import type { Cluster } from './demo-cluster.ts';
 import type { KillInfo } from './demo-verdict.ts';
 import type { SettleTracker } from './settle-tracker.ts';
+import { seededRandom } from './chaos-plan.ts';
 
 export interface WorkloadOptions {
   readonly accounts: number;
@@ -51,7 +52,7 @@ export async function totalBalance(cluster: Cluster, accounts: number): Promise<
 
 /** Sends every transfer at `rate`, tracking each as a root; kills a node halfway if asked. */
 export async function sendTransfers(cluster: Cluster, tracker: SettleTracker, o: WorkloadOptions): Promise<SendOutcome> {
-  const random = mulberry32(o.seed);
+  const random = seededRandom(o.seed);
   const sends: Promise<void>[] = [];
   const errors: string[] = [];
   let accepted = 0;
@@ -111,16 +112,4 @@ async function killAndRestart(cluster: Cluster, o: WorkloadOptions): Promise<Kil
   outcome.restarted = true;
   o.note(`restarted ${victim.nodeId} (same id, history appended)`);
   return outcome;
-}
-
-/** Small seeded PRNG, so a run's transfers can be repeated with `--seed`. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
